@@ -1,0 +1,28 @@
+# Two commands on a fresh machine: `make grade SUBMISSION=…` and `make test`.
+# Both create .venv and install the pinned dependencies on the way.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+SUBMISSION ?= submissions/resnet_cifar10_full_marks.ipynb
+ASSIGNMENT ?=
+GRADE_ARGS ?=
+
+.PHONY: install grade test clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+grade: $(STAMP)
+	$(PY) -m grader grade "$(SUBMISSION)" $(if $(ASSIGNMENT),--assignment "$(ASSIGNMENT)") $(GRADE_ARGS)
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

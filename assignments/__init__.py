@@ -1,0 +1,1 @@
+"""The assignments the grader knows; one package per assignment (see grader.assignment)."""

@@ -1,0 +1,89 @@
+"""What an assignment is to the harness, and how assignments are found.
+
+An assignment is a package ``assignments/<name>/`` whose ``__init__`` defines
+``ASSIGNMENT``: its graded items, each with points and checks.  Adding an
+assignment is adding a folder; the harness does not change.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from grader.checks.core import Check
+from grader.errors import UnknownAssignment
+
+ItemKind = Literal["class", "function", "instance"]
+
+
+@dataclass(frozen=True)
+class Item:
+    """One graded name of an assignment."""
+
+    name: str  #: the exact name the assignment asks for
+    kind: ItemKind
+    checks: tuple[Check, ...]
+    aliases: tuple[str, ...] = ()  #: other names accepted for it (reported when used)
+    training: bool = False  #: a training function: calls to it are never kept from the notebook
+
+    @property
+    def max_points(self) -> float:
+        return sum(c.max_points for c in self.checks)
+
+
+@dataclass(frozen=True)
+class Assignment:
+    name: str  #: folder name, used with --assignment
+    title: str
+    items: tuple[Item, ...]
+    template: Path | None = None  #: the notebook handed to students
+
+    @property
+    def graded_names(self) -> tuple[str, ...]:
+        return tuple(item.name for item in self.items)
+
+
+ASSIGNMENTS_PACKAGE = "assignments"
+
+
+def available() -> dict[str, Assignment]:
+    """Every assignment under ``assignments/``, by name."""
+    package = importlib.import_module(ASSIGNMENTS_PACKAGE)
+    found: dict[str, Assignment] = {}
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
+        if not info.ispkg:
+            continue
+        module = importlib.import_module(f"{ASSIGNMENTS_PACKAGE}.{info.name}")
+        assignment = getattr(module, "ASSIGNMENT", None)
+        if isinstance(assignment, Assignment):
+            found[assignment.name] = assignment
+    return found
+
+
+def get(name: str) -> Assignment:
+    assignments = available()
+    if name not in assignments:
+        raise UnknownAssignment(f"unknown assignment {name!r}; available: {', '.join(sorted(assignments))}")
+    return assignments[name]
+
+
+def detect(defined_names: set[str]) -> Assignment:
+    """The assignment whose graded names (or aliases) the submission defines most of."""
+    assignments = available()
+    scores = {}
+    for name, assignment in assignments.items():
+        accepted = [{item.name, *item.aliases} for item in assignment.items]
+        scores[name] = sum(1 for names in accepted if names & defined_names)
+    best = max(scores.values(), default=0)
+    winners = sorted(name for name, score in scores.items() if score == best)
+    listing = ", ".join(f"{n} ({', '.join(assignments[n].graded_names)})" for n in sorted(assignments))
+    if best == 0:
+        raise UnknownAssignment("could not tell which assignment this is: it defines none of the graded "
+                                f"names. Pass --assignment NAME; available: {listing}")
+    if len(winners) > 1:
+        raise UnknownAssignment(f"the submission matches several assignments equally ({', '.join(winners)}); "
+                                f"pass --assignment NAME; available: {listing}")
+    return assignments[winners[0]]

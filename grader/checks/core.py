@@ -1,0 +1,148 @@
+"""Checks: named properties with points, and the context they run in.
+
+A check is a short function of an :class:`ItemContext`.  It asks the worker for
+plain data through the context (which turns every student-side failure into a
+:class:`CheckFailed` with a message a student understands), compares in this
+process, and raises :class:`CheckFailed` when the property does not hold.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from grader.results import CheckResult, Visibility
+from grader.sandbox.client import Failure, Sandbox
+
+
+class CheckFailed(Exception):
+    """The property does not hold; ``message`` says why, ``counterexample`` shows on what."""
+
+    def __init__(self, message: str, counterexample: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.counterexample = counterexample
+
+
+class StudentCodeFailed(CheckFailed):
+    """The student's code raised, hung, crashed or tampered: not a property verdict."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One named property of one graded item."""
+
+    name: str
+    description: str  #: what must hold, in a student's words
+    points: float
+    run: Callable[["ItemContext"], None]  #: returns when the property holds, raises CheckFailed otherwise
+    warning_only: bool = False  #: a failure is reported as a warning and costs nothing
+    visibility: Visibility = "visible"
+    false_failure_bound: float | None = None  #: for statistical checks: P(fail | correct code) ≤ this
+
+    @property
+    def max_points(self) -> float:
+        return 0.0 if self.warning_only else self.points
+
+
+@dataclass
+class ItemContext:
+    """What a check may use: the sandbox, the graded name and a base seed."""
+
+    sandbox: Sandbox
+    item: str  #: the name the assignment asks for
+    name: str  #: the name graded in the submission (the same, or an alias)
+    seed: int = 0
+    max_timeouts: int = 2  #: after this many time-outs the item's remaining checks fail fast
+    timeouts: int = 0
+    _sticky: StudentCodeFailed | None = field(default=None, repr=False)
+
+    def derive_seed(self, *parts: Any) -> int:
+        """A seed that depends only on the base seed and ``parts`` (stable across runs)."""
+        digest = hashlib.sha256(repr((self.seed, self.item) + parts).encode()).digest()
+        return int.from_bytes(digest[:4], "little")
+
+    def rng(self, *parts: Any) -> np.random.Generator:
+        return np.random.default_rng(self.derive_seed(*parts))
+
+    # -- requests ------------------------------------------------------------
+    def request(self, op: str, args: dict[str, Any]) -> Any:
+        if self._sticky is not None:
+            raise self._sticky
+        if self.timeouts >= self.max_timeouts:
+            raise StudentCodeFailed(f"not run: your code for `{self.name}` timed out {self.timeouts} times "
+                                    "in earlier checks")
+        reply = self.sandbox.request(op, args)
+        if reply.ok:
+            return reply.value
+        assert reply.failure is not None
+        failure = explain_failure(reply.failure, self.name)
+        if reply.failure.kind in ("timeout", "crash", "protocol", "tampered"):
+            if reply.failure.kind == "timeout":
+                self.timeouts += 1
+            # Within one check, stop at the first hang/crash instead of repeating it
+            # for every example Hypothesis tries or shrinks.
+            self._sticky = failure
+        raise failure
+
+    def end_check(self) -> None:
+        self._sticky = None
+
+    def target(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        return {"name": self.name, "args": list(args), "kwargs": kwargs}
+
+    def module_info(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        return self.request("module_info", {"target": self.target(*args, **kwargs)})
+
+    def exercise(self, args: tuple[Any, ...], calls: list[dict[str, Any]],
+                 set_params: dict[str, np.ndarray] | None = None) -> list[dict[str, Any]]:
+        """Build ``name(*args)`` once and run ``calls`` on it (see probes.exercise)."""
+        reply = self.request("exercise", {"target": self.target(*args), "calls": calls,
+                                          "set_params": set_params or {}})
+        return reply["calls"]
+
+
+def explain_failure(failure: Failure, name: str) -> StudentCodeFailed:
+    """Turn a worker-side Failure into the message a student reads."""
+    if failure.kind == "exception":
+        where = f" at {failure.where}" if failure.where else ""
+        return StudentCodeFailed(f"your code raised {failure.summary}{where}", failure.traceback or None)
+    if failure.kind == "tampered":
+        return StudentCodeFailed(f"{failure.summary}; replacing functions of torch, numpy or Python "
+                                 "is not allowed in a graded definition (they were restored)")
+    if failure.kind == "probe":
+        return StudentCodeFailed(failure.summary, failure.traceback or None)
+    return StudentCodeFailed(f"`{name}`: {failure.summary}")
+
+
+def run_check(check: Check, ctx: ItemContext) -> CheckResult:
+    """Run one check; every outcome becomes a CheckResult."""
+    started = time.perf_counter()
+    message, counterexample = "", None
+    try:
+        check.run(ctx)
+        passed = True
+    except CheckFailed as exc:
+        passed, message, counterexample = False, exc.message, exc.counterexample
+    finally:
+        ctx.end_check()
+    duration = time.perf_counter() - started
+    if passed:
+        outcome, points = "passed", check.max_points
+    elif check.warning_only:
+        outcome, points = "warning", 0.0
+    else:
+        outcome, points = "failed", 0.0
+    return CheckResult(name=check.name, description=check.description, outcome=outcome,  # type: ignore[arg-type]
+                       points=points, max_points=check.max_points, message=message,
+                       counterexample=counterexample, duration_s=duration, visibility=check.visibility)
+
+
+def not_found_result(check: Check, message: str) -> CheckResult:
+    outcome = "warning" if check.warning_only else "failed"
+    return CheckResult(name=check.name, description=check.description, outcome=outcome,  # type: ignore[arg-type]
+                       points=0.0, max_points=check.max_points, message=message, visibility=check.visibility)

@@ -1,0 +1,122 @@
+"""Grade one submission: the whole data path as one call from a path to a GradeResult.
+
+notebook → extract → sandbox → checks → results.  No printing here; progress goes
+to an optional callback so that reporters decide what to show.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from grader import assignment as assignments
+from grader.assignment import Assignment, Item
+from grader.checks.core import ItemContext, not_found_result, run_check
+from grader.errors import BadInput
+from grader.extract import Extraction, extract, top_level_names
+from grader.notebook import read_submission
+from grader.results import CellProblem, CheckResult, ExtractionSummary, GradeResult, ItemResult, SandboxSummary
+from grader.sandbox.client import Sandbox
+from grader.sandbox.limits import Limits
+
+Progress = Callable[[str, str], None]  #: (item, check) about to run
+
+
+@dataclass(frozen=True)
+class GradeOptions:
+    assignment: str | None = None  #: None: detect from the graded names
+    seed: int = 0  #: base seed of every random choice; the same seed gives the same grade
+    limits: Limits = field(default_factory=Limits)
+    aliases: tuple[tuple[str, str], ...] = ()  #: (item, name in the notebook) from the command line
+    items: tuple[str, ...] = ()  #: grade only these items (default: all)
+
+
+def grade(path: str | Path, options: GradeOptions = GradeOptions(), progress: Progress | None = None) -> GradeResult:
+    started = time.perf_counter()
+    notebook = read_submission(path)
+    defined = top_level_names(notebook)
+    chosen = assignments.get(options.assignment) if options.assignment else assignments.detect(set(defined))
+    selected = _selected_items(chosen, options.items)
+    names = _graded_names(selected, set(defined), dict(options.aliases))
+    extraction = extract(notebook, list(names.values()))
+    sandbox = Sandbox(extraction.statements, options.limits)
+    try:
+        sandbox.start()
+        items = tuple(_grade_item(item, names[item.name], extraction, sandbox, options.seed, progress)
+                      for item in selected)
+    finally:
+        sandbox.close()
+    summary = _with_load_problems(extraction, sandbox, names)
+    return GradeResult(
+        assignment=chosen.name, submission=str(path), items=items, extraction=summary,
+        sandbox=SandboxSummary(limits_applied=sandbox.limits_applied,
+                               limits_not_applied=sandbox.limits_not_applied,
+                               stdout=sandbox.stdout, stderr=sandbox.stderr, restarts=sandbox.restarts),
+        duration_s=time.perf_counter() - started)
+
+
+def _selected_items(chosen: Assignment, wanted: tuple[str, ...]) -> tuple[Item, ...]:
+    if not wanted:
+        return chosen.items
+    unknown = sorted(set(wanted) - set(chosen.graded_names))
+    if unknown:
+        raise BadInput(f"{chosen.name} has no item {', '.join(unknown)}; its items are "
+                       f"{', '.join(chosen.graded_names)}")
+    return tuple(item for item in chosen.items if item.name in wanted)
+
+
+def _graded_names(items: tuple[Item, ...], defined: set[str], explicit: dict[str, str]) -> dict[str, str]:
+    """Item name → the name to grade: an explicit alias, the name itself, or a declared alias."""
+    names = {}
+    for item in items:
+        if item.name in explicit:
+            names[item.name] = explicit[item.name]
+        elif item.name in defined:
+            names[item.name] = item.name
+        else:
+            names[item.name] = next((a for a in item.aliases if a in defined), item.name)
+    return names
+
+
+def _grade_item(item: Item, name: str, extraction: Extraction, sandbox: Sandbox, seed: int,
+                progress: Progress | None) -> ItemResult:
+    location = extraction.found.get(name)
+    where = f"cell {location[0]}, line {location[1]}" if location else None
+    found_as = name if location else None
+    problem = _load_problem(extraction, sandbox, name)
+    if location is None or problem:
+        message = problem or (f"`{item.name}` was not found in the submission: define a {item.kind} "
+                              f"named exactly `{item.name}`")
+        return ItemResult(item.name, found_as, where, tuple(not_found_result(c, message) for c in item.checks),
+                          message)
+    ctx = ItemContext(sandbox=sandbox, item=item.name, name=name, seed=seed)
+    results: list[CheckResult] = []
+    for check in item.checks:
+        if progress:
+            progress(item.name, check.name)
+        results.append(run_check(check, ctx))
+    alias_note = f"graded `{name}` as `{item.name}`" if name != item.name else ""
+    return ItemResult(item.name, found_as, where, tuple(results), alias_note)
+
+
+def _load_problem(extraction: Extraction, sandbox: Sandbox, name: str) -> str:
+    """Why the statement defining ``name`` did not load, if it did not."""
+    for index, failure in sandbox.load_failures.items():
+        statement = extraction.statements[index]
+        if name in statement.binds:
+            return (f"the definition of `{name}` (cell {statement.cell}, line {statement.line}) failed to "
+                    f"run: {failure.summary}")
+    return ""
+
+
+def _with_load_problems(extraction: Extraction, sandbox: Sandbox, names: dict[str, str]) -> ExtractionSummary:
+    summary = extraction.summary
+    problems = list(summary.cell_problems)
+    for index, failure in sorted(sandbox.load_failures.items()):
+        statement = extraction.statements[index]
+        problems.append(CellProblem(statement.cell, statement.line, f"{failure.summary} (statement skipped)"))
+    aliases = tuple((item, name) for item, name in names.items() if item != name)
+    return ExtractionSummary(kept=summary.kept, dropped=summary.dropped, missing=summary.missing,
+                             cell_problems=tuple(problems), aliases=aliases)

@@ -1,0 +1,309 @@
+"""Judge side of the sandbox: start, talk to, time out and restart the worker.
+
+:class:`Sandbox` owns one worker process at a time.  Every request has a deadline;
+a worker that misses it, dies, or answers with garbage is killed (its whole process
+group and PID namespace) and replaced by a fresh one that reloads the submission,
+skipping the statements that hung or crashed it.  Each outcome reaches the checks
+as a :class:`Reply` value; nothing here raises because of student code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from grader.extract import Statement
+from grader.sandbox import protocol
+from grader.sandbox.limits import Limits, launcher_prefix
+
+FailureKind = Literal["exception", "timeout", "crash", "tampered", "probe", "protocol"]
+PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+STARTUP_TIMEOUT_S = 120.0
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a request did not return a value."""
+
+    kind: FailureKind
+    summary: str  #: one line for the student
+    traceback: str = ""  #: the student's own frames, when there are any
+    where: str | None = None  #: "cell 7, line 12" of the innermost student frame
+
+
+@dataclass(frozen=True)
+class Reply:
+    value: Any = None
+    failure: Failure | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None
+
+
+class _CappedReader(threading.Thread):
+    """Drains one output pipe of the worker, keeping only the first ``cap`` bytes."""
+
+    def __init__(self, stream: Any, cap: int) -> None:
+        super().__init__(daemon=True)
+        self.stream, self.cap = stream, cap
+        self.kept = bytearray()
+        self.dropped = 0
+
+    def run(self) -> None:
+        while True:
+            try:
+                chunk = self.stream.read1(65536)
+            except (OSError, ValueError):
+                return
+            if not chunk:
+                return
+            room = self.cap - len(self.kept)
+            self.kept += chunk[:max(room, 0)]
+            self.dropped += max(len(chunk) - max(room, 0), 0)
+
+    def text(self) -> str:
+        text = self.kept.decode("utf-8", errors="replace")
+        if self.dropped:
+            text += f"\n… ({self.dropped} more bytes not shown)"
+        return text
+
+
+@dataclass
+class _Process:
+    popen: subprocess.Popen[bytes]
+    request_fd: int
+    reply_fd: int
+    workdir: str
+    readers: tuple[_CappedReader, _CappedReader]
+
+
+@dataclass
+class Sandbox:
+    """A worker holding one submission's statements, restartable at will."""
+
+    statements: tuple[Statement, ...]
+    limits: Limits = field(default_factory=Limits)
+    load_failures: dict[int, Failure] = field(default_factory=dict)  #: statement index -> why it failed to load
+    restarts: int = 0
+    limits_applied: tuple[str, ...] = ()
+    limits_not_applied: tuple[str, ...] = ()
+    _proc: _Process | None = None
+    _next_id: int = 1
+    _stdout: list[str] = field(default_factory=list)
+    _stderr: list[str] = field(default_factory=list)
+
+    # -- life cycle -------------------------------------------------------
+    def start(self) -> None:
+        """Start a worker and load every statement that has not failed before."""
+        self._spawn()
+        for index, statement in enumerate(self.statements):
+            if index in self.load_failures:
+                continue
+            reply = self.request("load", {"cell": statement.cell, "line": statement.line,
+                                          "source": statement.source},
+                                 timeout=self.limits.load_timeout_s, reload_on_restart=False)
+            if not reply.ok:
+                assert reply.failure is not None
+                self.load_failures[index] = reply.failure
+                if self._proc is None:  # the statement killed the worker: start over without it
+                    self.restarts += 1
+                    return self.start()
+        return None
+
+    def close(self) -> None:
+        self._kill()
+
+    def __enter__(self) -> "Sandbox":
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def stdout(self) -> str:
+        return self._collected(self._stdout, 0)
+
+    @property
+    def stderr(self) -> str:
+        return self._collected(self._stderr, 1)
+
+    def _collected(self, finished: list[str], which: int) -> str:
+        parts = list(finished)
+        if self._proc is not None:
+            parts.append(self._proc.readers[which].text())
+        text = "".join(p for p in parts if p)
+        cap = self.limits.output_bytes
+        return text if len(text) <= cap else text[:cap] + "\n… (output truncated)"
+
+    # -- requests -----------------------------------------------------------
+    def request(self, op: str, args: dict[str, Any], *, timeout: float | None = None,
+                reload_on_restart: bool = True) -> Reply:
+        """Send one request; return its value or a Failure. Restarts the worker when needed."""
+        if self._proc is None:
+            self.restarts += 1
+            if reload_on_restart:
+                self.start()
+            else:
+                self._spawn()
+        assert self._proc is not None
+        timeout = self.limits.request_timeout_s if timeout is None else timeout
+        request_id = self._next_id
+        self._next_id += 1
+        try:
+            protocol.write_message(self._proc.request_fd, {"id": request_id, "op": op,
+                                                           "args": protocol.encode_tensors(args)})
+            message = self._read_reply(timeout)
+        except TimeoutError:
+            self._kill()
+            return Reply(failure=Failure("timeout", f"timed out after {timeout:g} s "
+                                         "(an infinite loop, or far too much work?)"))
+        except (EOFError, BrokenPipeError, OSError):
+            return Reply(failure=self._crash_failure())
+        except protocol.ProtocolError as exc:
+            self._kill()
+            return Reply(failure=Failure("protocol", f"the worker's reply was corrupted ({exc}); "
+                                         "did your code write to the grader's file descriptors?"))
+        if message.get("id") != request_id:
+            self._kill()
+            return Reply(failure=Failure("protocol", "the worker answered out of turn; "
+                                         "did your code write to the grader's file descriptors?"))
+        if message.get("ok"):
+            try:
+                return Reply(value=protocol.decode_tensors(message.get("value")))
+            except protocol.ProtocolError as exc:
+                return Reply(failure=Failure("protocol", f"unreadable result: {exc}"))
+        failure = message.get("failure") or {}
+        return Reply(failure=Failure(kind=failure.get("kind", "exception"),
+                                     summary=str(failure.get("summary", "failed"))[:2000],
+                                     traceback=str(failure.get("traceback", ""))[:8000],
+                                     where=failure.get("where")))
+
+    def _read_reply(self, timeout: float) -> dict[str, Any]:
+        assert self._proc is not None
+        deadline = time.monotonic() + timeout
+        fd = self._proc.reply_fd
+        header = self._read_before(fd, protocol.HEADER.size, deadline)
+        (size,) = protocol.HEADER.unpack(header)
+        if size > protocol.MAX_MESSAGE_BYTES:
+            raise protocol.ProtocolError(f"reply of {size} bytes")
+        body = self._read_before(fd, size, deadline)
+        try:
+            message = json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise protocol.ProtocolError(str(exc)) from None
+        if not isinstance(message, dict):
+            raise protocol.ProtocolError("reply is not an object")
+        return message
+
+    @staticmethod
+    def _read_before(fd: int, count: int, deadline: float) -> bytes:
+        chunks: list[bytes] = []
+        while count:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            ready, _, _ = select.select([fd], [], [], remaining)
+            if not ready:
+                raise TimeoutError
+            chunk = os.read(fd, min(count, 1 << 20))
+            if not chunk:
+                raise EOFError
+            chunks.append(chunk)
+            count -= len(chunk)
+        return b"".join(chunks)
+
+    def _crash_failure(self) -> Failure:
+        code = self._kill(grace_s=2.0)
+        if code is not None and code < 0:
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = f"signal {-code}"
+            what = f"the worker process was killed by {name}"
+            if name == "SIGSEGV":
+                what += " (a segmentation fault)"
+            elif name == "SIGKILL":
+                what += " (out of memory, or killed from inside)"
+        else:
+            what = f"the worker process exited with code {code}"
+        return Failure("crash", f"{what} while running your code (sys.exit, os._exit, a crash or a signal?)")
+
+    # -- process management --------------------------------------------------
+    def _spawn(self) -> None:
+        request_r, request_w = os.pipe()
+        reply_r, reply_w = os.pipe()
+        workdir = tempfile.mkdtemp(prefix="grader-worker-")
+        prefix, applied, missing = launcher_prefix()
+        command = [*prefix, sys.executable, "-m", "grader.sandbox.worker",
+                   "--request-fd", str(request_r), "--reply-fd", str(reply_w),
+                   "--workdir", workdir, "--limits", json.dumps(self.limits.to_plain())]
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": PACKAGE_ROOT,
+               "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1",
+               "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "TMPDIR": workdir, "HOME": workdir,
+               "MPLBACKEND": "Agg", "CUDA_VISIBLE_DEVICES": os.environ.get("CUDA_VISIBLE_DEVICES", "")}
+        try:
+            popen = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, pass_fds=(request_r, reply_w), cwd=workdir,
+                                     env=env, start_new_session=True)
+        finally:
+            os.close(request_r)
+            os.close(reply_w)
+        readers = (_CappedReader(popen.stdout, self.limits.output_bytes),
+                   _CappedReader(popen.stderr, self.limits.output_bytes))
+        for reader in readers:
+            reader.start()
+        self._proc = _Process(popen, request_w, reply_r, workdir, readers)
+        try:
+            ready = self._read_reply(STARTUP_TIMEOUT_S)
+        except (TimeoutError, EOFError, OSError, protocol.ProtocolError) as exc:
+            self._kill()
+            raise RuntimeError(f"the sandbox worker did not start: {exc}") from exc
+        value = ready.get("value") or {}
+        self.limits_applied = tuple(applied) + tuple(value.get("applied", ()))
+        self.limits_not_applied = tuple(missing) + tuple(value.get("missing", ()))
+
+    def _kill(self, grace_s: float = 0.0) -> int | None:
+        """Kill the worker and everything it started; return its exit code.
+
+        With ``grace_s`` the worker first gets that long to finish dying on its own,
+        so that its real exit status (``os._exit(0)``, SIGSEGV...) can be reported.
+        """
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return None
+        if grace_s:
+            try:
+                proc.popen.wait(timeout=grace_s)
+            except subprocess.TimeoutExpired:
+                pass
+        try:
+            os.killpg(proc.popen.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            code = proc.popen.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            code = None
+        for fd in (proc.request_fd, proc.reply_fd):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        for reader, sink in zip(proc.readers, (self._stdout, self._stderr)):
+            reader.join(timeout=2)
+            sink.append(reader.text())
+        shutil.rmtree(proc.workdir, ignore_errors=True)
+        return code

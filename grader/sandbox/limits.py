@@ -1,0 +1,128 @@
+"""The limits a worker runs under, and how each is applied.
+
+The judge decides the limits (:class:`Limits`) and how to launch the worker
+(:func:`launcher_prefix`: Linux namespaces for network and process isolation where
+the platform allows them).  The worker applies the rest to itself after its imports
+(:func:`apply_in_worker`).  Every limit that could not be applied is reported with
+the reason, never silently skipped.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+from dataclasses import asdict, dataclass
+
+GiB = 1024**3
+MiB = 1024**2
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-worker limits; every field can be changed from the command line."""
+
+    request_timeout_s: float = 10.0  #: wall time for one probe before the worker is killed
+    load_timeout_s: float = 10.0  #: wall time for one top-level statement of the submission
+    memory_bytes: int = 4 * GiB  #: address space the student code may add to the worker
+    file_size_bytes: int = 64 * MiB  #: largest file the worker may write
+    max_processes: int = 64  #: processes/threads of the worker's user (effective for non-root)
+    cpu_seconds: int = 600  #: total CPU time of one worker, a backstop behind the timeouts
+    output_bytes: int = 20_000  #: student stdout/stderr kept for the report (each)
+
+    def to_plain(self) -> dict[str, float | int]:
+        return asdict(self)
+
+
+@functools.lru_cache(maxsize=1)
+def launcher_prefix() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """Command prefix that puts the worker in new network and PID namespaces.
+
+    Returns (prefix, applied notes, not-applied notes).  Tries util-linux
+    ``unshare`` as root, then with a user namespace; falls back to no prefix.
+    """
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        return (), (), ("network and process namespaces: `unshare` not found; "
+                        "network is only blocked for TCP where Landlock allows it",)
+    base = (unshare, "--net", "--pid", "--fork", "--kill-child")
+    for extra in ((), ("--user", "--map-root-user")):
+        prefix = base[:1] + extra + base[1:]
+        try:
+            ok = subprocess.run(prefix + ("true",), capture_output=True, timeout=10).returncode == 0
+        except (OSError, subprocess.TimeoutExpired):
+            ok = False
+        if ok:
+            how = "user namespace" if extra else "root"
+            return prefix, (
+                f"network: own network namespace without outside interfaces ({how})",
+                "processes: new PID namespace, every process of the submission dies with the worker",
+            ), ()
+    return (), (), ("network and process namespaces: not permitted here (needs root or user namespaces)",)
+
+
+def _set(limit: int, value: int) -> None:
+    soft, hard = resource.getrlimit(limit)
+    if hard != resource.RLIM_INFINITY:
+        value = min(value, hard)
+    resource.setrlimit(limit, (value, value if hard == resource.RLIM_INFINITY else hard))
+
+
+def _current_address_space() -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def apply_in_worker(limits: dict[str, float | int], workdir: str, read_paths: list[str]) -> tuple[list[str], list[str]]:
+    """Apply resource limits and Landlock to the calling (worker) process."""
+    applied: list[str] = []
+    missing: list[str] = []
+    memory = int(limits["memory_bytes"])
+    try:
+        _set(resource.RLIMIT_AS, _current_address_space() + memory)
+        applied.append(f"memory: {memory / GiB:g} GiB for the submission (address-space limit)")
+    except (OSError, ValueError) as exc:
+        missing.append(f"memory limit: {exc}")
+    try:
+        _set(resource.RLIMIT_FSIZE, int(limits["file_size_bytes"]))
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-large write raises instead of killing
+        applied.append(f"files: at most {int(limits['file_size_bytes']) // MiB} MiB each")
+    except (OSError, ValueError) as exc:
+        missing.append(f"file size limit: {exc}")
+    try:
+        _set(resource.RLIMIT_NPROC, int(limits["max_processes"]))
+        if os.geteuid() == 0:
+            missing.append("process-count limit: not enforced for root (the PID namespace still reaps every process)")
+        else:
+            applied.append(f"processes: at most {int(limits['max_processes'])}")
+    except (OSError, ValueError) as exc:
+        missing.append(f"process limit: {exc}")
+    try:
+        _set(resource.RLIMIT_CPU, int(limits["cpu_seconds"]))
+        _set(resource.RLIMIT_CORE, 0)
+    except (OSError, ValueError) as exc:
+        missing.append(f"CPU limit: {exc}")
+    from grader.sandbox import landlock
+
+    try:
+        applied.extend(landlock.restrict(read_paths, [workdir, "/dev/null"]))
+    except OSError as exc:
+        missing.append(f"filesystem/TCP isolation (Landlock): {exc}; reference and checks stay readable")
+    return applied, missing
+
+
+def worker_read_paths() -> list[str]:
+    """What the worker may still read after restriction: Python and system libraries."""
+    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, "/usr", "/lib", "/lib64", "/etc",
+             "/proc", "/sys", "/dev/urandom", "/dev/random", "/dev/zero", "/dev/null"}
+    for entry in sys.path:
+        if entry and "site-packages" in entry and os.path.isdir(entry):
+            paths.add(entry)
+    return sorted(paths)

@@ -1,0 +1,95 @@
+"""The worker process: loads the student module and answers probe requests.
+
+Started by :mod:`grader.sandbox.client` as ``python -m grader.sandbox.worker``.
+Protocol messages travel on two dedicated pipe descriptors; fd 1 and 2 belong to
+the student (captured by the judge), so printing cannot forge a reply.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Any
+
+
+def _parse() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="grader-worker")
+    parser.add_argument("--request-fd", type=int, required=True)
+    parser.add_argument("--reply-fd", type=int, required=True)
+    parser.add_argument("--workdir", required=True)
+    parser.add_argument("--limits", required=True, help="JSON of grader.sandbox.limits.Limits")
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = _parse()
+    # Everything the probes need is imported before the limits close the filesystem.
+    import numpy  # noqa: F401
+    import torch
+    import torch.nn.functional  # noqa: F401
+
+    from grader.sandbox import probes, protocol
+    from grader.sandbox.guard import Guard
+    from grader.sandbox.limits import apply_in_worker, worker_read_paths
+    from grader.sandbox.student import StudentCodeError, StudentModule, TamperingDetected, describe_exception
+
+    torch.set_num_threads(1)
+    os.chdir(args.workdir)
+    probes.warm_up()  # torch patches some of its own functions lazily: let it, then snapshot
+    guard = Guard()
+    applied, missing = apply_in_worker(json.loads(args.limits), args.workdir, worker_read_paths())
+    student = StudentModule(guard=guard)
+    protocol.write_message(args.reply_fd, {"id": 0, "ok": True, "value": {"applied": applied, "missing": missing}})
+
+    def handle(request: dict[str, Any]) -> dict[str, Any]:
+        op = request.get("op")
+        payload = protocol.decode_tensors(request.get("args", {}))
+        try:
+            if op == "load":
+                student.run_statement(**payload)
+                value: Any = None
+            elif op in probes.PROBES:
+                value = probes.PROBES[op](student, **payload)
+            else:
+                return {"ok": False, "failure": {"kind": "protocol", "summary": f"unknown op {op!r}"}}
+            return {"ok": True, "value": protocol.encode_tensors(value)}
+        except StudentCodeError as exc:
+            return {"ok": False, "failure": exc.failure}
+        except TamperingDetected as exc:
+            return {"ok": False, "failure": {"kind": "tampered", "names": exc.names,
+                                             "summary": "your code replaced " + ", ".join(exc.names)}}
+        except probes.ProbeError as exc:
+            return {"ok": False, "failure": {"kind": "probe", "summary": str(exc)}}
+        except BaseException as exc:  # student objects misbehaving inside grader code
+            tampered = guard.check_and_restore()
+            if tampered:
+                return {"ok": False, "failure": {"kind": "tampered", "names": tampered,
+                                                 "summary": "your code replaced " + ", ".join(tampered)}}
+            failure = describe_exception(exc)
+            failure["kind"] = "probe"
+            return {"ok": False, "failure": failure}
+
+    while True:
+        try:
+            request = protocol.read_message(args.request_fd)
+        except (EOFError, protocol.ProtocolError, OSError):
+            break
+        reply = handle(request)
+        reply["id"] = request.get("id")
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except BaseException:  # noqa: BLE001 - the student may have closed it
+                pass
+        try:
+            protocol.write_message(args.reply_fd, reply)
+        except (OSError, protocol.ProtocolError, ValueError, TypeError) as exc:
+            protocol.write_message(args.reply_fd, {"id": request.get("id"), "ok": False, "failure": {
+                "kind": "probe", "summary": f"the result could not be sent back: {exc}"}})
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()
