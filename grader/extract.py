@@ -542,7 +542,8 @@ def extract(notebook: Notebook, graded_names: Sequence[str]) -> Extraction:
             found[g] = (w.cell, w.line)
     kept_pos = {u.pos for u in kept}
     dropped = tuple(
-        DroppedStatement(cell=u.cell, line=u.line, summary=_first_line(u.source), reason=u.block or NOT_NEEDED)
+        DroppedStatement(cell=u.cell, line=u.line, summary=_first_line(u.source),
+                         reason=u.block or _superseded(u, units, kept_pos) or NOT_NEEDED)
         for u in units
         if u.pos not in kept_pos
     )
@@ -557,6 +558,17 @@ def extract(notebook: Notebook, graded_names: Sequence[str]) -> Extraction:
     )
     statements = tuple(Statement(cell=u.cell, line=u.line, source=u.source, binds=u.bound) for u in kept)
     return Extraction(statements=statements, found=found, summary=summary)
+
+
+def _superseded(unit: _Unit, units: list[_Unit], kept_pos: set[int]) -> str | None:
+    """'redefined later' when a kept statement further down binds the same name."""
+    for later in units[unit.pos + 1:]:
+        if later.pos in kept_pos:
+            shared = sorted(set(unit.bound) & set(later.bound))
+            if shared:
+                return (f"{shared[0]} is defined again in cell {later.cell}, line {later.line}; "
+                        "the last definition wins")
+    return None
 
 
 def _first_line(source: str, limit: int = 80) -> str:

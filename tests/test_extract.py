@@ -76,7 +76,7 @@ def test_last_definition_wins() -> None:
     assert kept(ex) == [(3, 1)]
     assert ex.found == {"Dropout": (3, 1)}
     assert module(ex)["Dropout"].version == 2  # type: ignore[attr-defined]
-    assert DroppedStatement(1, 1, "class Dropout:", "not needed by any graded name") in ex.summary.dropped
+    assert DroppedStatement(1, 1, "class Dropout:", "Dropout is defined again in cell 3, line 1; the last definition wins") in ex.summary.dropped
 
 
 def test_alias_keeps_the_aliased_definition() -> None:

@@ -227,17 +227,19 @@ def no_torch_dropout(ctx: ItemContext) -> None:
 
 
 def device_agnostic(ctx: ItemContext) -> None:
-    x = nonzero_input(ctx, (4, 8), "device")
-    try:
-        forward(ctx, 0.3, x, layout="meta")
-    except StudentCodeFailed as exc:
-        text = exc.message.lower()
-        # Only a device mismatch counts; meta also rejects data-dependent code that works on a GPU.
-        if "device" in text and "meta" in text:
-            raise CheckFailed("the mask is created on a different device than the input (built with NumPy or "
-                              "on the CPU), so this Dropout breaks on a GPU; create it with e.g. "
-                              "torch.rand_like(input) or device=input.device",
-                              exc.message) from None
+    # A 1-D input as well, so that a shape bug elsewhere cannot hide the device bug.
+    for shape in ((16,), (4, 8)):
+        x = nonzero_input(ctx, shape, "device")
+        try:
+            forward(ctx, 0.3, x, layout="meta")
+        except StudentCodeFailed as exc:
+            text = exc.message.lower()
+            # Only a device mismatch counts; meta also rejects data-dependent code that works on a GPU.
+            if "device" in text and "meta" in text:
+                raise CheckFailed("the mask is created on a different device than the input (built with NumPy "
+                                  "or on the CPU), so this Dropout breaks on a GPU; create it with e.g. "
+                                  "torch.rand_like(input) or device=input.device",
+                                  f"input of shape {shape_str(shape)} on the 'meta' device: {exc.message}") from None
 
 
 CHECKS = (

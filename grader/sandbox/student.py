@@ -20,6 +20,8 @@ from grader.sandbox.guard import Guard
 
 CELL_PREFIX = "<cell "
 MAX_TRACEBACK_CHARS = 4000
+#: Set by the worker at start-up so that memory errors can name the limit.
+memory_limit_gib: float | None = None
 
 
 class StudentCodeError(Exception):
@@ -52,7 +54,8 @@ def describe_exception(exc: BaseException) -> dict[str, Any]:
             lines.append(f"    {frame.line.strip()}")
     summary = "".join(traceback.format_exception_only(type(exc), exc)).strip()
     if isinstance(exc, MemoryError) or "can't allocate memory" in summary or "not enough memory" in summary:
-        summary = f"{summary} (the worker's memory limit was exceeded)"
+        limit = f" of {memory_limit_gib:g} GiB" if memory_limit_gib else ""
+        summary = f"{summary} (exceeded the memory limit{limit})"
     lines.append(summary)
     text = "\n".join(lines)
     if len(text) > MAX_TRACEBACK_CHARS:

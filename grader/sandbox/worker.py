@@ -30,7 +30,7 @@ def main() -> None:
     import torch
     import torch.nn.functional  # noqa: F401
 
-    from grader.sandbox import probes, protocol
+    from grader.sandbox import probes, protocol, student as student_module
     from grader.sandbox.guard import Guard
     from grader.sandbox.limits import apply_in_worker, worker_read_paths
     from grader.sandbox.student import StudentCodeError, StudentModule, TamperingDetected, describe_exception
@@ -39,7 +39,9 @@ def main() -> None:
     os.chdir(args.workdir)
     probes.warm_up()  # torch patches some of its own functions lazily: let it, then snapshot
     guard = Guard()
-    applied, missing = apply_in_worker(json.loads(args.limits), args.workdir, worker_read_paths())
+    limits = json.loads(args.limits)
+    student_module.memory_limit_gib = int(limits["memory_bytes"]) / 2**30
+    applied, missing = apply_in_worker(limits, args.workdir, worker_read_paths())
     student = StudentModule(guard=guard)
     protocol.write_message(args.reply_fd, {"id": 0, "ok": True, "value": {"applied": applied, "missing": missing}})
 
