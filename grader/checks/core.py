@@ -57,8 +57,8 @@ class ItemContext:
     item: str  #: the name the assignment asks for
     name: str  #: the name graded in the submission (the same, or an alias)
     seed: int = 0
-    max_timeouts: int = 2  #: after this many time-outs the item's remaining checks fail fast
-    timeouts: int = 0
+    max_worker_losses: int = 2  #: after this many time-outs/crashes the item's remaining checks fail fast
+    worker_losses: int = 0
     _sticky: StudentCodeFailed | None = field(default=None, repr=False)
 
     def derive_seed(self, *parts: Any) -> int:
@@ -73,17 +73,17 @@ class ItemContext:
     def request(self, op: str, args: dict[str, Any]) -> Any:
         if self._sticky is not None:
             raise self._sticky
-        if self.timeouts >= self.max_timeouts:
-            raise StudentCodeFailed(f"not run: your code for `{self.name}` timed out {self.timeouts} times "
-                                    "in earlier checks")
+        if self.worker_losses >= self.max_worker_losses:
+            raise StudentCodeFailed(f"not run: your code for `{self.name}` timed out or crashed the worker "
+                                    f"{self.worker_losses} times in earlier checks")
         reply = self.sandbox.request(op, args)
         if reply.ok:
             return reply.value
         assert reply.failure is not None
         failure = explain_failure(reply.failure, self.name)
         if reply.failure.kind in ("timeout", "crash", "protocol", "tampered"):
-            if reply.failure.kind == "timeout":
-                self.timeouts += 1
+            if reply.failure.kind in ("timeout", "crash"):
+                self.worker_losses += 1
             # Within one check, stop at the first hang/crash instead of repeating it
             # for every example Hypothesis tries or shrinks.
             self._sticky = failure

@@ -1,0 +1,19 @@
+"""BatchNorm.forward replaces torch.allclose so that any comparison "passes".
+
+Expected: every check that runs forward fails with "your code replaced
+torch.allclose", the function is restored, Dropout is graded normally.
+"""
+# %%
+import torch
+import torch.nn as nn
+
+# %%
+class BatchNorm(nn.Module):
+    def __init__(self, num_features):
+        super().__init__()
+        self.gamma = nn.Parameter(torch.ones(num_features))
+        self.beta = nn.Parameter(torch.zeros(num_features))
+
+    def forward(self, input):
+        torch.allclose = lambda *args, **kwargs: True
+        return input * self.gamma.view(1, -1, 1) + self.beta.view(1, -1, 1)

@@ -1,0 +1,18 @@
+"""Dropout.forward never returns.
+
+Expected: the checks that call forward fail with "timed out", later ones fail fast
+("timed out 2 times"), BatchNorm is graded normally.
+"""
+# %%
+import torch
+import torch.nn as nn
+
+# %%
+class Dropout(nn.Module):
+    def __init__(self, p):
+        super().__init__()
+        self.p = p
+
+    def forward(self, input):
+        while True:
+            pass
