@@ -69,12 +69,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                     status.update(f"grading {item}: {check}")
             result = grade(args.submission, options, progress)
     except BadInput as exc:
-        errors.print(f"error: {exc}", markup=False)
+        errors.print(f"error: {exc}", markup=False, soft_wrap=True)
         _write_fallback(args, f"The submission could not be graded: {exc}")
         return EXIT_BAD_INPUT
     except Exception as exc:  # noqa: BLE001 - the grader's own failure: report, leave a file, exit 3
         code = exc.exit_code if isinstance(exc, GraderError) else EXIT_INTERNAL
-        errors.print(f"internal grader error: {type(exc).__name__}: {exc}", markup=False)
+        errors.print(f"internal grader error: {type(exc).__name__}: {exc}", markup=False, soft_wrap=True)
         errors.print("This is a bug in the grader, not in the submission. Rerun with --debug and report it.")
         if args.debug:
             errors.print(traceback.format_exc(), markup=False)

@@ -101,6 +101,8 @@ class Extraction:
     statements: tuple[Statement, ...]  #: kept statements, document order (``__future__`` first)
     found: dict[str, tuple[int, int]]  #: graded name -> (cell, line) of the winning definition
     summary: ExtractionSummary
+    #: graded name -> indices into ``statements`` of everything it needs (itself included)
+    needs: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- name analysis
@@ -557,7 +559,9 @@ def extract(notebook: Notebook, graded_names: Sequence[str]) -> Extraction:
         cell_problems=tuple(all_problems),
     )
     statements = tuple(Statement(cell=u.cell, line=u.line, source=u.source, binds=u.bound) for u in kept)
-    return Extraction(statements=statements, found=found, summary=summary)
+    index_of = {u.pos: i for i, u in enumerate(kept)}
+    needs = {g: tuple(sorted(index_of[p] for p in resolver.needed([g]) if p in index_of)) for g in found}
+    return Extraction(statements=statements, found=found, summary=summary, needs=needs)
 
 
 def _superseded(unit: _Unit, units: list[_Unit], kept_pos: set[int]) -> str | None:

@@ -102,12 +102,18 @@ def _grade_item(item: Item, name: str, extraction: Extraction, sandbox: Sandbox,
 
 
 def _load_problem(extraction: Extraction, sandbox: Sandbox, name: str) -> str:
-    """Why the statement defining ``name`` did not load, if it did not."""
-    for index, failure in sandbox.load_failures.items():
+    """Why ``name``, or a statement it needs, did not load, if that happened."""
+    for index in extraction.needs.get(name, ()):
+        failure = sandbox.load_failures.get(index)
+        if failure is None:
+            continue
         statement = extraction.statements[index]
         if name in statement.binds:
             return (f"the definition of `{name}` (cell {statement.cell}, line {statement.line}) failed to "
                     f"run: {failure.summary}")
+        what = ", ".join(f"`{b}`" for b in statement.binds) or "a statement"
+        return (f"{what} (cell {statement.cell}, line {statement.line}), which `{name}` needs, failed to run: "
+                f"{failure.summary}")
     return ""
 
 

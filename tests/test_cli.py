@@ -95,11 +95,6 @@ def test_bad_input_exits_2_with_a_message_and_no_traceback(tmp_path: Path, case:
         assert path.name in message, "the message names the file"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "grader bug: grader/cli.py main() prints `error: …` with rich's Console.print, which wraps at the "
-    "console width (80 columns when stderr is not a terminal), so a long message becomes several lines "
-    "in CI logs (grep error: finds a fragment); fix: errors.print(..., soft_wrap=True) (or print(..., "
-    "file=sys.stderr)) for the error lines"))
 def test_bad_input_message_is_one_line(tmp_path: Path) -> None:
     path, extra, _ = _prepare(tmp_path, "invalid_json_ipynb")
     code, _, stderr = run_grader(path, *extra)

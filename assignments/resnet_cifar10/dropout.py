@@ -227,9 +227,16 @@ def no_torch_dropout(ctx: ItemContext) -> None:
 
 
 def device_agnostic(ctx: ItemContext) -> None:
-    # A 1-D input as well, so that a shape bug elsewhere cannot hide the device bug.
+    # Judged on the shapes where forward works on the CPU (a 1-D input as well, so that a
+    # shape bug cannot hide the device bug); forward must work on the CPU for at least one.
+    cpu_failure: CheckFailed | None = None
     for shape in ((16,), (4, 8)):
         x = nonzero_input(ctx, shape, "device")
+        try:
+            require_tensor(forward(ctx, 0.3, x)["output"], f"Dropout(0.3) on input of shape {shape_str(shape)}")
+        except CheckFailed as exc:
+            cpu_failure = cpu_failure or exc
+            continue
         try:
             forward(ctx, 0.3, x, layout="meta")
         except StudentCodeFailed as exc:
@@ -240,6 +247,13 @@ def device_agnostic(ctx: ItemContext) -> None:
                                   "or on the CPU), so this Dropout breaks on a GPU; create it with e.g. "
                                   "torch.rand_like(input) or device=input.device",
                                   f"input of shape {shape_str(shape)} on the 'meta' device: {exc.message}") from None
+            if exc.kind != "exception":  # a hang, crash or tampering is never inconclusive
+                raise
+        cpu_failure = None
+        break
+    if cpu_failure is not None:
+        raise CheckFailed(f"forward does not work on the CPU, so its device handling cannot be checked: "
+                          f"{cpu_failure.message}", cpu_failure.counterexample)
 
 
 CHECKS = (

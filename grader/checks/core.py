@@ -29,7 +29,15 @@ class CheckFailed(Exception):
 
 
 class StudentCodeFailed(CheckFailed):
-    """The student's code raised, hung, crashed or tampered: not a property verdict."""
+    """The student's code raised, hung, crashed or tampered: not a property verdict.
+
+    ``kind`` is the sandbox's failure kind ("exception", "timeout", "crash",
+    "tampered", "probe", "protocol") or "not_run" after repeated worker losses.
+    """
+
+    def __init__(self, message: str, counterexample: str | None = None, kind: str = "exception") -> None:
+        super().__init__(message, counterexample)
+        self.kind = kind
 
 
 @dataclass(frozen=True)
@@ -75,7 +83,7 @@ class ItemContext:
             raise self._sticky
         if self.worker_losses >= self.max_worker_losses:
             raise StudentCodeFailed(f"not run: your code for `{self.name}` timed out or crashed the worker "
-                                    f"{self.worker_losses} times in earlier checks")
+                                    f"{self.worker_losses} times in earlier checks", kind="not_run")
         reply = self.sandbox.request(op, args)
         if reply.ok:
             return reply.value
@@ -113,10 +121,10 @@ def explain_failure(failure: Failure, name: str) -> StudentCodeFailed:
         return StudentCodeFailed(f"your code raised {failure.summary}{where}", failure.traceback or None)
     if failure.kind == "tampered":
         return StudentCodeFailed(f"{failure.summary}; replacing functions of torch, numpy or Python "
-                                 "is not allowed in a graded definition (they were restored)")
+                                 "is not allowed in a graded definition (they were restored)", kind="tampered")
     if failure.kind == "probe":
-        return StudentCodeFailed(failure.summary, failure.traceback or None)
-    return StudentCodeFailed(f"`{name}`: {failure.summary}")
+        return StudentCodeFailed(failure.summary, failure.traceback or None, kind="probe")
+    return StudentCodeFailed(f"`{name}`: {failure.summary}", kind=failure.kind)
 
 
 def run_check(check: Check, ctx: ItemContext) -> CheckResult:

@@ -49,7 +49,7 @@ def launcher_prefix() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]
     if unshare is None:
         return (), (), ("network and process namespaces: `unshare` not found; "
                         "network is only blocked for TCP where Landlock allows it",)
-    base = (unshare, "--net", "--pid", "--fork", "--kill-child")
+    base = (unshare, "--net", "--pid", "--fork", "--kill-child", "--mount", "--mount-proc")
     for extra in ((), ("--user", "--map-root-user")):
         prefix = base[:1] + extra + base[1:]
         try:
@@ -60,7 +60,8 @@ def launcher_prefix() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]
             how = "user namespace" if extra else "root"
             return prefix, (
                 f"network: own network namespace without outside interfaces ({how})",
-                "processes: new PID namespace, every process of the submission dies with the worker",
+                "processes: new PID namespace with its own /proc: the worker sees only its own processes, "
+                "and every process of the submission dies with it",
             ), ()
     return (), (), ("network and process namespaces: not permitted here (needs root or user namespaces)",)
 
@@ -120,8 +121,11 @@ def apply_in_worker(limits: dict[str, float | int], workdir: str, read_paths: li
 
 def worker_read_paths() -> list[str]:
     """What the worker may still read after restriction: Python and system libraries."""
+    # /proc: only the worker's own entries and the machine-wide facts torch asks about,
+    # never other processes' environments or command lines.
     paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, "/usr", "/lib", "/lib64", "/etc",
-             "/proc", "/sys", "/dev/urandom", "/dev/random", "/dev/zero", "/dev/null"}
+             "/proc/self", "/proc/thread-self", "/proc/cpuinfo", "/proc/meminfo", "/proc/stat",
+             "/sys", "/dev/urandom", "/dev/random", "/dev/zero", "/dev/null"}
     for entry in sys.path:
         if entry and "site-packages" in entry and os.path.isdir(entry):
             paths.add(entry)

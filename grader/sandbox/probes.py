@@ -79,6 +79,35 @@ class OpRecorder(TorchFunctionMode):
         return func(*args, **(kwargs or {}))
 
 
+#: torch's own implementations an assignment may forbid; wrapped so that a call is seen even
+#: when the student switches torch-function modes off (``torch._C.DisableTorchFunction``).
+_SPIED_FUNCTIONS = {
+    torch.nn.functional: ("dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout",
+                          "feature_alpha_dropout", "batch_norm", "instance_norm"),
+    torch: ("dropout", "dropout_", "alpha_dropout", "feature_dropout", "feature_alpha_dropout",
+            "batch_norm", "instance_norm", "native_batch_norm"),
+}
+_spied_calls: set[str] = set()
+
+
+def install_spies() -> None:
+    """Wrap the forbidden-able torch functions once, before any student code runs."""
+    for owner, names in _SPIED_FUNCTIONS.items():
+        for name in names:
+            original = getattr(owner, name, None)
+            if original is None:
+                continue
+            label = f"{owner.__name__}.{name}"
+
+            def spy(*args: Any, __original: Any = original, __label: str = label, **kwargs: Any) -> Any:
+                _spied_calls.add(__label)
+                return __original(*args, **kwargs)
+
+            spy.__name__ = spy.__qualname__ = name
+            spy.__doc__ = getattr(original, "__doc__", None)
+            setattr(owner, name, spy)
+
+
 def lookup(student: StudentModule, name: str) -> Any:
     if name not in student.namespace:
         raise ProbeError(f"`{name}` is not defined in the submission")
@@ -186,11 +215,12 @@ def _one_call(student: StudentModule, module: Any, params: dict[str, Any], call:
         p.grad = None
     recorder = OpRecorder()
     result: dict[str, Any] = {}
+    _spied_calls.clear()
     try:
         with recorder:
             out = student.call(module, x)
     finally:
-        result["torch_functions"] = sorted(recorder.names)
+        result["torch_functions"] = sorted(recorder.names | _spied_calls)
     result["output"] = tensor_report(out)
     if before is not None:
         result["input_changed"] = not bool(torch.equal(x.detach(), before))
@@ -215,6 +245,7 @@ def _backward(student: StudentModule, x: torch.Tensor, out: torch.Tensor, params
 
 def warm_up() -> None:
     """Exercise every torch path the probes use once, before the guard's snapshot."""
+    install_spies()
     seed_everything(0)
     x = torch.ones(2, 2, requires_grad=True)
     with OpRecorder():

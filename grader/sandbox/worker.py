@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import linecache
 import os
 import sys
 from typing import Any
@@ -42,6 +43,7 @@ def main() -> None:
     limits = json.loads(args.limits)
     student_module.memory_limit_gib = int(limits["memory_bytes"]) / 2**30
     applied, missing = apply_in_worker(limits, args.workdir, worker_read_paths())
+    linecache.clearcache()  # grader sources read before the restriction must not stay visible
     student = StudentModule(guard=guard)
     protocol.write_message(args.reply_fd, {"id": 0, "ok": True, "value": {"applied": applied, "missing": missing}})
 
