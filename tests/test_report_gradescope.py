@@ -6,12 +6,9 @@ Validated against the fields documented in Gradescope's autograder specification
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -20,18 +17,7 @@ from grader.report import write_gradescope
 from grader.report.gradescope import to_gradescope_dict, to_gradescope_text
 
 
-def _load_samples() -> ModuleType:
-    name = "report_samples"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).parent / "fixtures" / "report" / "samples.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-samples = _load_samples()
+import report_samples as samples
 
 # The documented fields, and the types Gradescope expects for them.
 TOP_LEVEL = {

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
@@ -15,18 +12,7 @@ from grader.report.json_report import SCHEMA, to_json_dict, to_json_text
 from grader.results import CheckResult, ExtractionSummary, GradeResult, ItemResult, SandboxSummary
 
 
-def _load_samples() -> ModuleType:
-    name = "report_samples"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).parent / "fixtures" / "report" / "samples.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-samples = _load_samples()
+import report_samples as samples
 
 CHECK_KEYS = ["name", "description", "outcome", "passed", "points", "max_points", "message", "counterexample", "visibility"]
 ITEM_KEYS = ["name", "found_as", "location", "score", "max_score", "message", "checks"]

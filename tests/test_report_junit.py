@@ -7,12 +7,9 @@ which children and attributes, which attributes are required, and where text may
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
@@ -21,18 +18,7 @@ from grader.report.junit import to_junit_xml
 from grader.results import CheckResult, ExtractionSummary, GradeResult, ItemResult, SandboxSummary
 
 
-def _load_samples() -> ModuleType:
-    name = "report_samples"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).parent / "fixtures" / "report" / "samples.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-samples = _load_samples()
+import report_samples as samples
 
 _RESULT = {"type", "message"}
 _RERUN = {"rerunFailure", "rerunError", "flakyFailure", "flakyError"}

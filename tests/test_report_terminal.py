@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
-import sys
-from pathlib import Path
-from types import ModuleType
 
 import pytest
 from rich.cells import cell_len
@@ -16,18 +12,7 @@ from grader.report import render_terminal
 from grader.results import GradeResult
 
 
-def _load_samples() -> ModuleType:
-    name = "report_samples"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).parent / "fixtures" / "report" / "samples.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-samples = _load_samples()
+import report_samples as samples
 
 
 def render(result: GradeResult, *, width: int = 100, show_passed: bool = True) -> str:
