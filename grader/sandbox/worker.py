@@ -24,6 +24,11 @@ def _parse() -> argparse.Namespace:
     return parser.parse_args()
 
 
+def tampered_reply(names: list[str]) -> dict[str, Any]:
+    return {"ok": False, "failure": {"kind": "tampered", "names": names,
+                                     "summary": "your code replaced " + ", ".join(names)}}
+
+
 def main() -> None:
     args = _parse()
     # Everything the probes need is imported before the limits close the filesystem.
@@ -62,15 +67,13 @@ def main() -> None:
         except StudentCodeError as exc:
             return {"ok": False, "failure": exc.failure}
         except TamperingDetected as exc:
-            return {"ok": False, "failure": {"kind": "tampered", "names": exc.names,
-                                             "summary": "your code replaced " + ", ".join(exc.names)}}
+            return tampered_reply(exc.names)
         except probes.ProbeError as exc:
             return {"ok": False, "failure": {"kind": "probe", "summary": str(exc)}}
         except BaseException as exc:  # student objects misbehaving inside grader code
             tampered = guard.check_and_restore()
             if tampered:
-                return {"ok": False, "failure": {"kind": "tampered", "names": tampered,
-                                                 "summary": "your code replaced " + ", ".join(tampered)}}
+                return tampered_reply(tampered)
             failure = describe_exception(exc)
             failure["kind"] = "probe"
             return {"ok": False, "failure": failure}
