@@ -67,6 +67,8 @@ class ItemContext:
     seed: int = 0
     max_worker_losses: int = 2  #: after this many time-outs/crashes the item's remaining checks fail fast
     worker_losses: int = 0
+    #: values several checks of the item share (e.g. a parameter mapping found once), by key
+    memo: dict[Any, Any] = field(default_factory=dict)
     _sticky: StudentCodeFailed | None = field(default=None, repr=False)
 
     def derive_seed(self, *parts: Any) -> int:

@@ -12,9 +12,10 @@ from __future__ import annotations
 import linecache
 import sys
 import traceback
+import contextlib
 import types
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from grader.sandbox.guard import Guard
 
@@ -86,6 +87,21 @@ class StudentModule:
         _register_source(filename, line, source)
         code = compile(padded, filename, "exec", dont_inherit=True)
         self.call(exec, code, self.namespace)
+
+    @contextlib.contextmanager
+    def substituted(self, name: str, value: Any) -> Iterator[Any]:
+        """Bind ``name`` to ``value`` in the student's namespace for a while (e.g. an instrumented
+        ``run_epoch`` seen by the student's ``fit``); yields what was there, restores it afterwards."""
+        missing = object()
+        previous = self.namespace.get(name, missing)
+        self.namespace[name] = value
+        try:
+            yield None if previous is missing else previous
+        finally:
+            if previous is missing:
+                self.namespace.pop(name, None)
+            else:
+                self.namespace[name] = previous
 
     def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Call into student code; any outcome but a return becomes StudentCodeError."""
