@@ -36,13 +36,15 @@ class GradeOptions:
 def grade(path: str | Path, options: GradeOptions = GradeOptions(), progress: Progress | None = None) -> GradeResult:
     started = time.perf_counter()
     notebook = read_submission(path)
-    defined = top_level_names(notebook)
-    chosen = assignments.get(options.assignment) if options.assignment else assignments.detect(set(defined))
-    selected = _selected_items(chosen, options.items)
-    names = _graded_names(selected, set(defined), dict(options.aliases))
-    extraction = extract(notebook, list(names.values()))
-    sandbox = Sandbox(extraction.statements, options.limits)
+    sandbox = Sandbox((), options.limits)
+    sandbox.launch()  # the worker imports torch while this process imports the assignment
     try:
+        defined = top_level_names(notebook)
+        chosen = assignments.get(options.assignment) if options.assignment else assignments.detect(set(defined))
+        selected = _selected_items(chosen, options.items)
+        names = _graded_names(selected, set(defined), dict(options.aliases))
+        extraction = extract(notebook, list(names.values()))
+        sandbox.statements = extraction.statements
         sandbox.start()
         items = tuple(_grade_item(item, names[item.name], extraction, sandbox, options.seed, progress)
                       for item in selected)

@@ -160,3 +160,7 @@ def fit(model, optimizer, lr_scheduler, dataloaders, max_epochs, patience):
             if epochs_without_improvement >= patience:
                 break
     model.load_state_dict(best_weights)
+
+
+#: The graded model, as the notebook defines it (a module-level ``nn.Sequential``).
+resnet = build_resnet()

@@ -11,6 +11,7 @@ It (re)writes
 * ``submissions/resnet_cifar10_seed_student.ipynb``: the seed student's answers, reconstructed;
 * ``submissions/resnet_cifar10_dropout_keeps_p.ipynb``: Dropout keeps with probability p, defined twice;
 * ``submissions/resnet_cifar10_batchnorm_no_eps.py``: a jupytext percent export, BatchNorm without eps;
+* ``submissions/resnet_cifar10_loop_bugs.py``: correct models, run_epoch without eval mode, fit off by one;
 * ``submissions/README.md``: what each example is and the score the grader should give.
 
 Everything is plain data: fixed cell ids, no execution counts, no outputs except the training
@@ -1394,6 +1395,79 @@ NO_EPS_ANSWERS = {
 
 
 # --------------------------------------------------------------------------------------------
+# Loop bugs: correct model code, the training-loop mistakes students make most.
+# --------------------------------------------------------------------------------------------
+
+LOOP_BUGS_RUN_EPOCH = code(
+    RUN_EPOCH_DOC
+    + """
+    # TODO: Change the necessary parts to work correctly during evaluation (train=False)
+
+    device = next(model.parameters()).device
+
+    # Set model to training mode (for e.g. batch normalization, dropout)
+    model.train()
+
+    epoch_loss = 0.0
+    epoch_acc = 0.0
+
+    for xb, yb in dataloader:
+        xb, yb = xb.to(device), yb.to(device)
+        if train:
+            optimizer.zero_grad()
+            pred = model(xb)
+            loss = F.cross_entropy(pred, yb)
+            loss.backward()
+            optimizer.step()
+        else:
+            with torch.no_grad():
+                pred = model(xb)
+                loss = F.cross_entropy(pred, yb)
+
+        # statistics
+        top1 = torch.argmax(pred, dim=1)
+        epoch_loss += loss.item()
+        epoch_acc += torch.sum(top1 == yb).item()
+
+    epoch_loss /= len(dataloader.dataset)
+    epoch_acc /= len(dataloader.dataset)
+    return epoch_loss, epoch_acc
+"""
+)
+
+LOOP_BUGS_FIT = code(
+    FIT_DOC
+    + """
+    best_acc = 0
+    curr_patience = 0
+"""
+    + FIT_LOOP_HEAD
+    + """        if val_acc > best_acc:
+            best_acc = val_acc
+            best_model_weights = model.state_dict()
+            curr_patience = 0
+        else:
+            curr_patience += 1
+            if curr_patience > patience:
+                break
+
+    model.load_state_dict(best_model_weights)
+"""
+)
+
+LOOP_BUGS_ANSWERS = {
+    "Dropout": NO_EPS_DROPOUT,
+    "BatchNorm": FULL_BATCHNORM,
+    "ResidualBlock": FULL_BLOCK,
+    "ResidualStack": FULL_STACK,
+    "resnet": FULL_RESNET,
+    "run_epoch": LOOP_BUGS_RUN_EPOCH,
+    "fit": LOOP_BUGS_FIT,
+    "train": code("fit(resnet, optimizer, lr_scheduler, dataloaders, max_epochs=200, patience=50)"),
+}
+
+
+# --------------------------------------------------------------------------------------------
 # Assembly.
 # --------------------------------------------------------------------------------------------
 
@@ -1521,6 +1595,12 @@ start from is `assignments/resnet_cifar10/template.ipynb`. Check names are those
   inside the training cell is a commented magic, not a cell marker). BatchNorm has no eps. Expected:
   BatchNorm fails `constant_channel_finite` only; Dropout is found through the alias `Dropout = MyDropout`
   and gets full marks; run_epoch (per-sample loss convention) and the other items get full marks.
+- `resnet_cifar10_loop_bugs.py`: a percent-format export with correct model code and the two training-loop
+  mistakes students make most. run_epoch never calls `model.eval()` (it evaluates under `torch.no_grad()`,
+  but batch norm and dropout stay in training mode): fails `model_mode`. fit breaks when
+  `curr_patience > patience` (one epoch too many) and keeps `model.state_dict()` without a deep copy (the
+  "best" weights follow the live model): fails `stops_after_patience` and `restores_best_weights`.
+  Everything else full marks.
 """
 
 
@@ -1552,6 +1632,9 @@ def main() -> None:
 
     no_eps = assemble(NO_EPS_ANSWERS, **colab_surroundings(LOG_PLOT))
     write(SUBMISSIONS / "resnet_cifar10_batchnorm_no_eps.py", percent_script(no_eps))
+
+    loop_bugs = assemble(LOOP_BUGS_ANSWERS)
+    write(SUBMISSIONS / "resnet_cifar10_loop_bugs.py", percent_script(loop_bugs))
 
     write(SUBMISSIONS / "README.md", README)
 

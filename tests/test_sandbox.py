@@ -476,3 +476,22 @@ def test_close_reaps_a_subprocess_in_its_own_session() -> None:
         pytest.skip("a process that calls setsid() escapes the process-group kill without a PID "
                     f"namespace, which is not applied here: {'; '.join(missing)}")
     _spawn_and_close(new_session=True)
+
+
+def test_an_early_launched_worker_is_used_by_start_and_killed_by_close() -> None:
+    sandbox = Sandbox(())
+    sandbox.launch()
+    assert sandbox._launched is not None
+    pid = sandbox._launched.popen.pid
+    sandbox.statements = (Statement(cell=1, line=1, source="x = 41 + 1", binds=("x",)),)
+    sandbox.start()
+    assert sandbox.restarts == 0 and sandbox._proc is not None and sandbox._proc.popen.pid == pid
+    sandbox.close()
+    assert sandbox._proc is None and sandbox._launched is None
+
+    never_started = Sandbox(())
+    never_started.launch()
+    assert never_started._launched is not None
+    popen = never_started._launched.popen
+    never_started.close()
+    assert popen.poll() is not None, "a launched worker that was never started must not outlive close()"

@@ -87,6 +87,7 @@ class _Process:
     reply_fd: int
     workdir: str
     readers: tuple[_CappedReader, _CappedReader]
+    launcher_limits: tuple[tuple[str, ...], tuple[str, ...]]  #: (applied, not applied) by the launcher
 
 
 @dataclass
@@ -100,11 +101,21 @@ class Sandbox:
     limits_applied: tuple[str, ...] = ()
     limits_not_applied: tuple[str, ...] = ()
     _proc: _Process | None = None
+    _launched: _Process | None = None  #: started by :meth:`launch`, not yet greeted
     _next_id: int = 1
     _stdout: list[str] = field(default_factory=list)
     _stderr: list[str] = field(default_factory=list)
 
     # -- life cycle -------------------------------------------------------
+    def launch(self) -> None:
+        """Start a worker process now and greet it later, in :meth:`start`.
+
+        The worker spends most of its start-up importing torch; launching it before
+        the judge imports the assignment (and torch) lets the two imports overlap.
+        """
+        if self._launched is None and self._proc is None:
+            self._launched = self._popen()
+
     def start(self) -> None:
         """Start a worker and load every statement that has not failed before."""
         self._spawn()
@@ -124,6 +135,9 @@ class Sandbox:
 
     def close(self) -> None:
         self._kill()
+        if self._launched is not None:  # launched but never started
+            self._proc, self._launched = self._launched, None
+            self._kill()
 
     def __enter__(self) -> "Sandbox":
         self.start()
@@ -243,6 +257,18 @@ class Sandbox:
 
     # -- process management --------------------------------------------------
     def _spawn(self) -> None:
+        self._proc, self._launched = self._launched or self._popen(), None
+        try:
+            ready = self._read_reply(STARTUP_TIMEOUT_S)
+        except (TimeoutError, EOFError, OSError, protocol.ProtocolError) as exc:
+            self._kill()
+            raise RuntimeError(f"the sandbox worker did not start: {exc}") from exc
+        value = ready.get("value") or {}
+        applied, missing = self._proc.launcher_limits
+        self.limits_applied = tuple(applied) + tuple(value.get("applied", ()))
+        self.limits_not_applied = tuple(missing) + tuple(value.get("missing", ()))
+
+    def _popen(self) -> _Process:
         request_r, request_w = os.pipe()
         reply_r, reply_w = os.pipe()
         workdir = tempfile.mkdtemp(prefix="grader-worker-")
@@ -265,15 +291,7 @@ class Sandbox:
                    _CappedReader(popen.stderr, self.limits.output_bytes))
         for reader in readers:
             reader.start()
-        self._proc = _Process(popen, request_w, reply_r, workdir, readers)
-        try:
-            ready = self._read_reply(STARTUP_TIMEOUT_S)
-        except (TimeoutError, EOFError, OSError, protocol.ProtocolError) as exc:
-            self._kill()
-            raise RuntimeError(f"the sandbox worker did not start: {exc}") from exc
-        value = ready.get("value") or {}
-        self.limits_applied = tuple(applied) + tuple(value.get("applied", ()))
-        self.limits_not_applied = tuple(missing) + tuple(value.get("missing", ()))
+        return _Process(popen, request_w, reply_r, workdir, readers, (tuple(applied), tuple(missing)))
 
     def _kill(self, grace_s: float = 0.0) -> int | None:
         """Kill the worker and everything it started; return its exit code.

@@ -193,16 +193,17 @@ def _make_input(call: dict[str, Any]) -> torch.Tensor:
 
 def exercise(student: StudentModule, target: dict[str, Any], calls: list[dict[str, Any]],
              set_params: dict[str, np.ndarray] | None = None) -> dict[str, Any]:
-    """Build one module, then run a sequence of forward (and backward) calls on it."""
+    """Build one module, set parameters and buffers by name, then run forward (and backward) calls."""
     module = build(student, target)
     if not _isinstance(module, _Module):
         raise ProbeError(f"`{target['name']}(...)` did not produce an nn.Module")
     params = dict(_named_parameters(module))
+    state = {**dict(_named_buffers(module)), **params}
     for name, value in (set_params or {}).items():
-        if name not in params:
-            raise ProbeError(f"no parameter named {name!r}")
+        if name not in state:
+            raise ProbeError(f"no parameter or buffer named {name!r}")
         with torch.no_grad():
-            params[name].copy_(torch.from_numpy(np.array(value)).reshape(params[name].shape))
+            state[name].copy_(torch.from_numpy(np.array(value)).reshape(state[name].shape))
     return {"calls": [_one_call(student, module, params, call) for call in calls]}
 
 
@@ -236,7 +237,7 @@ def _backward(student: StudentModule, x: torch.Tensor, out: torch.Tensor, params
         return {"connected": False}
     g = torch.from_numpy(np.array(grad_output)).to(out.dtype)
     if tuple(g.shape) != tuple(out.shape):
-        return {"connected": True, "error": "output shape differs from the input shape"}
+        return {"connected": True, "error": f"the output has shape {tuple(out.shape)}, not the expected {tuple(g.shape)}"}
     student.call(torch.autograd.backward, out, g)
     return {"connected": True,
             "input_grad": None if x.grad is None else to_array(x.grad),
@@ -263,3 +264,4 @@ PROBES: dict[str, Callable[..., Any]] = {
     "module_info": module_info,
     "exercise": exercise,
 }
+

@@ -36,14 +36,14 @@ def main() -> None:
     import torch
     import torch.nn.functional  # noqa: F401
 
-    from grader.sandbox import probes, protocol, student as student_module
+    from grader.sandbox import operations, probes, protocol, student as student_module
     from grader.sandbox.guard import Guard
     from grader.sandbox.limits import apply_in_worker, worker_read_paths
     from grader.sandbox.student import StudentCodeError, StudentModule, TamperingDetected, describe_exception
 
     torch.set_num_threads(1)
     os.chdir(args.workdir)
-    probes.warm_up()  # torch patches some of its own functions lazily: let it, then snapshot
+    operations.warm_up()  # torch patches some of its own functions lazily: let it, then snapshot
     guard = Guard()
     limits = json.loads(args.limits)
     student_module.memory_limit_gib = int(limits["memory_bytes"]) / 2**30
@@ -59,8 +59,8 @@ def main() -> None:
             if op == "load":
                 student.run_statement(**payload)
                 value: Any = None
-            elif op in probes.PROBES:
-                value = probes.PROBES[op](student, **payload)
+            elif op in operations.OPERATIONS:
+                value = operations.OPERATIONS[op](student, **payload)
             else:
                 return {"ok": False, "failure": {"kind": "protocol", "summary": f"unknown op {op!r}"}}
             return {"ok": True, "value": protocol.encode_tensors(value)}

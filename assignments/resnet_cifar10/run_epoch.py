@@ -1,0 +1,519 @@
+"""Checks of ``run_epoch(model, optimizer, dataloader, train)``: one epoch of training or evaluation.
+
+Judged by effect (GRADING-DECISIONS.md): the student's function runs a small instrumented model
+(Linear → tanh → Linear) on a real DataLoader whose last batch is partial, a training epoch and
+then an evaluation epoch with ``optimizer=None``.  After training the parameters must equal those
+of the reference epoch; evaluation must run in eval mode without gradients and leave the
+parameters alone; the loss and accuracy are computed from the logits the model actually produced,
+so each check judges one property even when another is wrong.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch.utils.data import DataLoader, TensorDataset
+
+from grader.checks.core import Check, CheckFailed, ItemContext, StudentCodeFailed, explain_failure
+from grader.sandbox.client import Failure
+from grader.sandbox.loop_probes import CLASSES, HIDDEN, IN_FEATURES, ProbeNet
+from reference.resnet_cifar10 import run_epoch as reference_run_epoch
+
+PARAM_RTOL, PARAM_ATOL = 1e-5, 1e-6  #: parameters after a training epoch vs the reference's
+LOSS_RTOL = 1e-5  #: relative tolerance of the returned loss
+ACCURACY_TOL = 1e-6  #: absolute tolerance of the returned accuracy (a float32 tensor is accepted)
+DISTINCT = 1e-3  #: on the chosen data, the accepted and the wrong conventions differ by more than this
+PARAM_NAMES = ("fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias")
+PARAM_SHAPES = ((HIDDEN, IN_FEATURES), (HIDDEN,), (CLASSES, HIDDEN), (CLASSES,))
+
+
+@dataclass(frozen=True)
+class Setup:
+    samples: int
+    batch_size: int  #: never a divisor of ``samples``: the last batch is partial
+    momentum: float
+
+
+SETUPS = (Setup(23, 5, 0.9), Setup(18, 8, 0.5))
+
+
+@dataclass(frozen=True)
+class Config:
+    """One dataset, initial weights and optimizer, with the reference's results on it."""
+
+    setup: Setup
+    x: np.ndarray
+    y: np.ndarray
+    weights: list[np.ndarray]
+    lr: float
+    reference_params: list[np.ndarray]  #: after the reference's training epoch
+    accumulated_params: list[np.ndarray]  #: after a training epoch that never zeroes the gradients
+
+    def describe(self) -> str:
+        n, b = self.setup.samples, self.setup.batch_size
+        return (f"{n} samples in batches of {b} (the last batch holds {n % b}), "
+                f"optimizer SGD(lr={self.lr:g}, momentum={self.setup.momentum:g})")
+
+
+@dataclass(frozen=True)
+class Batches:
+    """The batches one epoch's forwards saw, in order; a second forward on the same batch the loader
+    yielded (say, once for the loss and once for the accuracy) is not a new batch."""
+
+    indices: list[list[int]]
+    logits: list[np.ndarray]
+
+
+def batches_of(forwards: list[dict[str, Any]]) -> Batches:
+    indices: list[list[int]] = []
+    logits: list[np.ndarray] = []
+    previous = None
+    for f in forwards:
+        batch = f.get("batch")
+        if batch is not None and batch == previous:
+            continue
+        previous = batch
+        indices.append(list(f["indices"]) if f["indices"] is not None else [-1])
+        logits.append(np.asarray(f["logits"]))
+    return Batches(indices, logits)
+
+
+@dataclass(frozen=True)
+class Statistics:
+    """Loss and accuracy of one epoch under every convention, from the logits of its batches."""
+
+    template_loss: float  #: sum of batch-mean losses / len(dataset)
+    sample_loss: float  #: per-sample mean over the dataset
+    batch_mean_loss: float  #: sum of batch-mean losses / len(dataloader)
+    summed_loss: float  #: sum of batch-mean losses, not divided
+    correct: int
+    accuracy: float  #: correct / len(dataset)
+    batch_mean_accuracy: float  #: mean of the batches' accuracies
+    by_batches_accuracy: float  #: correct / len(dataloader)
+
+
+def statistics(batches: Batches, y: np.ndarray, setup: Setup) -> Statistics:
+    n = setup.samples
+    num_batches = math.ceil(n / setup.batch_size)
+    if any(i < 0 for idx in batches.indices for i in idx):
+        raise CheckFailed("the model received rows that are not samples of the dataset, so the loss and accuracy "
+                          "cannot be checked: pass each batch's inputs to the model unchanged")
+    means, sizes, corrects = [], [], []
+    for idx, logits in zip(batches.indices, batches.logits):
+        labels = torch.from_numpy(y[np.asarray(idx)])
+        out = torch.from_numpy(np.asarray(logits, dtype=np.float32).reshape(len(idx), -1))
+        means.append(float(F.cross_entropy(out, labels)))
+        sizes.append(len(idx))
+        corrects.append(int((out.argmax(dim=1) == labels).sum()))
+    total = float(sum(means))
+    return Statistics(
+        template_loss=total / n, sample_loss=float(np.dot(means, sizes)) / n, batch_mean_loss=total / num_batches,
+        summed_loss=total, correct=sum(corrects), accuracy=sum(corrects) / n,
+        batch_mean_accuracy=float(np.mean([c / s for c, s in zip(corrects, sizes)])) if sizes else 0.0,
+        by_batches_accuracy=sum(corrects) / num_batches)
+
+
+# -- the reference, in this process ------------------------------------------------------------
+
+def standard_batches(setup: Setup) -> list[list[int]]:
+    """The batches of DataLoader(dataset, batch_size, shuffle=False)."""
+    n, b = setup.samples, setup.batch_size
+    return [list(range(start, min(start + b, n))) for start in range(0, n, b)]
+
+
+def _loader(x: np.ndarray, y: np.ndarray, batches: list[list[int]]) -> DataLoader:
+    return DataLoader(TensorDataset(torch.from_numpy(x), torch.from_numpy(y)), batch_sampler=batches)
+
+
+class MomentumSGD:
+    """``torch.optim.SGD(params, lr, momentum)`` written out (no dampening, Nesterov or weight decay):
+    the same arithmetic, step for step, without the second or so that torch.optim's first use costs
+    the judge (it imports torch's compiler).  tests/test_loop_probes.py checks it against torch's."""
+
+    def __init__(self, params: Any, lr: float, momentum: float) -> None:
+        self.params = list(params)
+        self.lr, self.momentum = lr, momentum
+        self.buffers: list[torch.Tensor | None] = [None] * len(self.params)
+
+    def zero_grad(self) -> None:
+        for p in self.params:
+            p.grad = None
+
+    @torch.no_grad()
+    def step(self) -> None:
+        for i, p in enumerate(self.params):
+            if p.grad is None:
+                continue
+            step = p.grad
+            if self.momentum:
+                buffer = self.buffers[i]
+                if buffer is None:
+                    buffer = self.buffers[i] = torch.clone(step).detach()
+                else:
+                    buffer.mul_(self.momentum).add_(step)
+                step = buffer
+            p.add_(step, alpha=-self.lr)
+
+
+def _reference(x: np.ndarray, y: np.ndarray, weights: list[np.ndarray], setup: Setup, lr: float,
+               batches: list[list[int]] | None = None) -> dict[str, Any]:
+    """The reference's training epoch, then its evaluation epoch, over ``batches`` (the loader's own by
+    default), and a training epoch that never zeroes the gradients."""
+    model = ProbeNet(x)
+    model.set_weights(weights)
+    optimizer = MomentumSGD(model.parameters(), lr=lr, momentum=setup.momentum)
+    loader = _loader(x, y, batches or standard_batches(setup))
+    reference_run_epoch(model, optimizer, loader, True)
+    trained = [p.detach().numpy().copy() for p in model.parameters()]
+    train_forwards, model.forwards = model.forwards, []
+    reference_run_epoch(model, None, loader, False)
+    # The classic bug, simulated: gradients never zeroed, so they accumulate across batches.
+    leaky = ProbeNet(x)
+    leaky.set_weights(weights)
+    leaky_optimizer = MomentumSGD(leaky.parameters(), lr=lr, momentum=setup.momentum)
+    for xb, yb in loader:
+        F.cross_entropy(leaky(xb), yb).backward()
+        leaky_optimizer.step()
+    return {"trained": trained, "accumulated": [p.detach().numpy().copy() for p in leaky.parameters()],
+            "train": batches_of(train_forwards), "eval": batches_of(model.forwards)}
+
+
+def _relative_gap(a: float, b: float) -> float:
+    return abs(a - b) / max(abs(a), abs(b), 1e-12)
+
+
+def _discriminates(reference: dict[str, Any], y: np.ndarray, setup: Setup, weights: list[np.ndarray]) -> bool:
+    """On this data every accepted loss convention, and each accuracy mistake, gives its own number."""
+    for mode in ("train", "eval"):
+        s = statistics(reference[mode], y, setup)
+        losses = (s.template_loss, s.sample_loss, s.batch_mean_loss)
+        if min(_relative_gap(a, b) for i, a in enumerate(losses) for b in losses[i + 1:]) < DISTINCT:
+            return False
+        if abs(s.batch_mean_accuracy - s.accuracy) < DISTINCT or s.correct == 0:
+            return False
+    trained, accumulated = reference["trained"], reference["accumulated"]
+    return (max_relative_error(accumulated, trained) > DISTINCT and max_relative_error(weights, trained) > DISTINCT)
+
+
+def _choose_config(ctx: ItemContext, setup: Setup) -> Config:
+    n = setup.samples
+    for attempt in range(200):
+        rng = ctx.rng("run_epoch-data", setup, attempt)
+        x = (1.5 * rng.standard_normal((n, IN_FEATURES))).astype(np.float32)
+        y = rng.integers(0, CLASSES, n).astype(np.int64)
+        weights = [(scale * rng.standard_normal(shape)).astype(np.float32)
+                   for shape, scale in zip(PARAM_SHAPES, (0.6, 0.2, 0.6, 0.2))]
+        lr = round(float(rng.uniform(0.05, 0.3)), 3)
+        reference = _reference(x, y, weights, setup, lr)
+        if _discriminates(reference, y, setup, weights):
+            return Config(setup, x, y, weights, lr, reference["trained"], reference["accumulated"])
+    raise RuntimeError(f"no discriminating run_epoch data for {setup}")  # pragma: no cover - never seen
+
+
+def config(ctx: ItemContext, setup: Setup) -> Config:
+    key = ("run_epoch-config", setup)
+    if key not in ctx.memo:
+        ctx.memo[key] = _choose_config(ctx, setup)
+    return ctx.memo[key]
+
+
+# -- the probe, once per setup for all checks ----------------------------------------------------
+
+def _epochs(ctx: ItemContext, setup: Setup, eval_optimizer: bool = False) -> list[dict[str, Any]]:
+    """A training epoch (model handed over in eval mode), then an evaluation epoch (model handed over
+    in training mode) given ``optimizer=None`` (or the optimizer, when ``eval_optimizer``)."""
+    key = ("run_epoch-probe", setup, eval_optimizer)
+    if key not in ctx.memo:
+        cfg = config(ctx, setup)
+        try:
+            ctx.memo[key] = ctx.request("run_epoch_probe", {
+                "name": ctx.name, "weights": cfg.weights, "x": cfg.x, "y": cfg.y, "batch_size": setup.batch_size,
+                "lr": cfg.lr, "momentum": setup.momentum,
+                "epochs": [{"train": True, "optimizer": True, "start_mode": "eval"},
+                           {"train": False, "optimizer": eval_optimizer, "start_mode": "train"}]})["epochs"]
+        except StudentCodeFailed as exc:  # a hang or crash is not repeated by every check
+            ctx.memo[key] = exc
+    value = ctx.memo[key]
+    if isinstance(value, StudentCodeFailed):
+        raise value
+    return value
+
+
+def _raise_error(ctx: ItemContext, record: dict[str, Any], call: str) -> None:
+    failure = record.get("error")
+    if failure:
+        exc = explain_failure(Failure(kind="exception", summary=failure.get("summary", "an exception"),
+                                      traceback=failure.get("traceback", ""), where=failure.get("where")), ctx.name)
+        raise StudentCodeFailed(f"{call}: {exc.message}", exc.counterexample)
+
+
+def training_epoch(ctx: ItemContext, setup: Setup) -> dict[str, Any]:
+    record = _epochs(ctx, setup)[0]
+    _raise_error(ctx, record, "run_epoch(model, optimizer, loader, True)")
+    return record
+
+
+def evaluation_epoch(ctx: ItemContext, setup: Setup) -> dict[str, Any]:
+    """The evaluation epoch given ``optimizer=None``; when that raised, the same epoch given the
+    optimizer, so that only ``evaluation_leaves_parameters`` is charged for needing one."""
+    record = _epochs(ctx, setup)[1]
+    if record.get("error"):
+        fallback = _epochs(ctx, setup, eval_optimizer=True)[1]
+        if not fallback.get("error"):
+            return fallback
+        _raise_error(ctx, record, "run_epoch(model, None, loader, False)")
+    return record
+
+
+def both_epochs(ctx: ItemContext) -> list[tuple[Setup, str, dict[str, Any]]]:
+    out = []
+    for setup in SETUPS:
+        out.append((setup, "training", training_epoch(ctx, setup)))
+        out.append((setup, "evaluation", evaluation_epoch(ctx, setup)))
+    return out
+
+
+# -- helpers for messages ---------------------------------------------------------------------
+
+def max_relative_error(got: list[np.ndarray], expected: list[np.ndarray]) -> float:
+    return max(float(np.max(np.abs(g - e) / (np.abs(e) + PARAM_ATOL / PARAM_RTOL))) for g, e in zip(got, expected))
+
+
+def params_close(got: list[np.ndarray], expected: list[np.ndarray]) -> bool:
+    return all(np.allclose(g, e, rtol=PARAM_RTOL, atol=PARAM_ATOL) for g, e in zip(got, expected))
+
+
+def _value_text(item: dict[str, Any]) -> str:
+    if "number" in item:
+        return f"{item['number']:.6g}" + (" (0-dim tensor)" if item.get("tensor") else "")
+    shape = f" of shape ({', '.join(map(str, item['shape']))})" if "shape" in item else ""
+    return f"a {item['type']}{shape}"
+
+
+def returned_text(returned: dict[str, Any]) -> str:
+    if returned["length"] is None:
+        return _value_text(returned["items"][0])
+    values = ", ".join(_value_text(i) for i in returned["items"])
+    more = ", …" if returned["length"] > len(returned["items"]) else ""
+    return f"a {returned['type']} of {returned['length']} values ({values}{more})"
+
+
+def returned_pair(record: dict[str, Any]) -> tuple[float, float] | None:
+    returned = record["returned"]
+    items = returned["items"]
+    if returned["length"] != 2 or not all("number" in i for i in items):
+        return None
+    return items[0]["number"], items[1]["number"]
+
+
+def returned_value(record: dict[str, Any], position: int, what: str, mode: str) -> float:
+    pair = returned_pair(record)
+    if pair is None:
+        raise CheckFailed(f"cannot read the {what}: in {mode} run_epoch returned {returned_text(record['returned'])}, "
+                          "not the pair (loss, accuracy)")
+    return pair[position]
+
+
+def samples_text(indices: list[int]) -> str:
+    """'samples 20–22' for a run, a short list otherwise."""
+    indices = sorted(indices)
+    if indices == list(range(indices[0], indices[-1] + 1)) and len(indices) > 2:
+        return f"samples {indices[0]}–{indices[-1]}"
+    shown = ", ".join(map(str, indices[:8])) + (", …" if len(indices) > 8 else "")
+    return f"sample{'s' if len(indices) > 1 else ''} {shown}"
+
+
+# -- the properties ---------------------------------------------------------------------------
+
+def returns_loss_and_accuracy(ctx: ItemContext) -> None:
+    for setup, mode, record in both_epochs(ctx):
+        if returned_pair(record) is None:
+            raise CheckFailed(f"run_epoch must return the pair (loss, accuracy) as two numbers (Python floats or "
+                              f"0-dim tensors); in {mode} it returned {returned_text(record['returned'])}",
+                              config(ctx, setup).describe())
+
+
+def model_mode(ctx: ItemContext) -> None:
+    for setup, mode, record in both_epochs(ctx):
+        forwards = record["forwards"]
+        if not forwards:
+            raise CheckFailed(f"the model was never called in {mode}", config(ctx, setup).describe())
+        if mode == "training" and not all(f["training"] for f in forwards):
+            raise CheckFailed(
+                "in training (train=True) the model ran in evaluation mode: call model.train() when training. "
+                "The model came in eval mode, as it does after a validation epoch in fit, so dropout and batch "
+                "norm would stay in evaluation behaviour for the rest of training.", config(ctx, setup).describe())
+        if mode == "evaluation" and any(f["training"] for f in forwards):
+            raise CheckFailed(
+                "in evaluation (train=False) the model ran in training mode: call model.eval() so that dropout is "
+                "off and batch norm uses its running statistics (model.train(train) does both cases)",
+                config(ctx, setup).describe())
+
+
+def every_batch_once(ctx: ItemContext) -> None:
+    for setup, mode, record in both_epochs(ctx):
+        batches = batches_of(record["forwards"])
+        seen = Counter(i for batch in batches.indices for i in batch)
+        where = f"{config(ctx, setup).describe()}, in {mode}"
+        if not batches.indices:
+            raise CheckFailed(f"the model was never called in {mode}", where)
+        if -1 in seen:
+            raise CheckFailed("the model received rows that are not samples of the dataset: pass each batch's "
+                              "inputs to the model unchanged", where)
+        missing = [i for i in range(setup.samples) if seen[i] == 0]
+        repeated = [i for i, c in seen.items() if c > 1]
+        if missing:
+            last = list(range(setup.samples - setup.samples % setup.batch_size, setup.samples))
+            hint = (" (the last, partial batch): iterate over the whole dataloader, including a last batch "
+                    "smaller than batch_size" if missing == last else "")
+            also = f", while {samples_text(repeated)} reached it more than once" if repeated else ""
+            raise CheckFailed(f"in {mode}, {samples_text(missing)} never reached the model{hint}{also}; every sample "
+                              "must be used exactly once per epoch, each batch of the dataloader once", where)
+        if repeated:
+            raise CheckFailed(f"in {mode}, {samples_text(repeated)} reached the model more than once; go through the "
+                              "dataloader once per epoch, each batch once", where)
+
+
+def training_updates(ctx: ItemContext) -> None:
+    for setup in SETUPS:
+        cfg = config(ctx, setup)
+        record = training_epoch(ctx, setup)
+        got, expected, accumulated = record["params_after"], cfg.reference_params, cfg.accumulated_params
+        # Judged on the batches the loop actually used: which ones is every_batch_once's business.
+        seen = batches_of(record["forwards"]).indices
+        if seen != standard_batches(setup) and seen and min(min(b, default=-1) for b in seen) >= 0:
+            reference = _reference(cfg.x, cfg.y, cfg.weights, setup, cfg.lr, seen)
+            expected, accumulated = reference["trained"], reference["accumulated"]
+        if params_close(got, expected):
+            continue
+        steps, batches = record["step_calls"], len(seen)
+        where = cfg.describe()
+        if all(np.array_equal(g, w) for g, w in zip(got, cfg.weights)):
+            if steps == 0:
+                raise CheckFailed("a training epoch did not change the parameters: optimizer.step() is never "
+                                  "called (after loss.backward(), once per batch)", where)
+            raise CheckFailed(f"a training epoch did not change the parameters although optimizer.step() was called "
+                              f"{steps} times: are the gradients zeroed between loss.backward() and "
+                              "optimizer.step()? Zero them before the backward pass.", where)
+        if params_close(got, accumulated):
+            raise CheckFailed("the gradients accumulate across batches: call optimizer.zero_grad() (or "
+                              "model.zero_grad()) once per batch, before loss.backward()", where)
+        worst = int(np.argmax([np.max(np.abs(g - e)) for g, e in zip(got, expected)]))
+        index = np.unravel_index(int(np.argmax(np.abs(got[worst] - expected[worst]))), expected[worst].shape)
+        count = "" if steps == batches else f"; optimizer.step() was called {steps} times for {batches} batches"
+        raise CheckFailed(
+            "after one training epoch the parameters differ from those of the reference epoch (for each batch: "
+            "zero the gradients, cross-entropy of the model's output, loss.backward(), optimizer.step())"
+            f"{count}; largest relative difference {max_relative_error(got, expected):.2g}",
+            f"{where}: {PARAM_NAMES[worst]}{list(map(int, index))} is {got[worst][index]:.6g}, "
+            f"expected {expected[worst][index]:.6g}")
+
+
+def no_grad_in_evaluation(ctx: ItemContext) -> None:
+    for setup in SETUPS:
+        forwards = evaluation_epoch(ctx, setup)["forwards"]
+        if not forwards:
+            raise CheckFailed("the model was never called in evaluation", config(ctx, setup).describe())
+        with_grad = sum(f["grad_enabled"] for f in forwards)
+        if with_grad:
+            raise CheckFailed(
+                f"in evaluation (train=False) gradients were enabled in {with_grad} of {len(forwards)} forward "
+                "passes: autograd builds a graph for every batch that is never used, costing memory and time. Run "
+                "the forward pass under torch.no_grad() in evaluation, or torch.set_grad_enabled(train) for both.",
+                config(ctx, setup).describe())
+
+
+def evaluation_leaves_parameters(ctx: ItemContext) -> None:
+    for setup in SETUPS:
+        record = _epochs(ctx, setup)[1]
+        if record.get("error"):
+            try:
+                _raise_error(ctx, record, "run_epoch(model, None, loader, False)")
+            except StudentCodeFailed as exc:
+                raise CheckFailed(f"{exc.message}. In evaluation fit passes optimizer=None (as the template does): "
+                                  "do not touch the optimizer when train is False", exc.counterexample) from None
+        if not all(np.array_equal(a, b) for a, b in zip(record["params_after"], record["params_before"])):
+            raise CheckFailed("an evaluation epoch changed the parameters: no loss.backward() or update when "
+                              "train is False", config(ctx, setup).describe())
+
+
+def accuracy(ctx: ItemContext) -> None:
+    for setup, mode, record in both_epochs(ctx):
+        cfg = config(ctx, setup)
+        s = statistics(batches_of(record["forwards"]), cfg.y, setup)
+        got = returned_value(record, 1, "accuracy", mode)
+        if abs(got - s.accuracy) <= ACCURACY_TOL:
+            continue
+        n = setup.samples
+        hints = ((100 * s.accuracy, "a percentage: return the fraction, correct / len(dataloader.dataset)"),
+                 (s.correct, "the number of correct samples: divide it by len(dataloader.dataset)"),
+                 (s.batch_mean_accuracy, "the mean of the batches' accuracies, which weighs the small last batch "
+                                         "like a full one: count correct samples and divide by the dataset size"),
+                 (s.by_batches_accuracy, "divided by the number of batches (len(dataloader)): divide by the number of "
+                                         "samples, len(dataloader.dataset)"))
+        hint = next((h for value, h in hints if abs(got - value) <= 1e-4 * max(1.0, abs(value))), "")
+        raise CheckFailed(f"in {mode} the returned accuracy is {got:.6g}; expected the fraction of correctly "
+                          f"classified samples, {s.correct}/{n} = {s.accuracy:.6g}"
+                          + (f". It looks like {hint}." if hint else ""), cfg.describe())
+
+
+def loss(ctx: ItemContext) -> None:
+    for setup, mode, record in both_epochs(ctx):
+        cfg = config(ctx, setup)
+        s = statistics(batches_of(record["forwards"]), cfg.y, setup)
+        got = returned_value(record, 0, "loss", mode)
+        accepted = {"the template's (sum of the batch-mean losses) / len(dataset)": s.template_loss,
+                    "the mean loss per sample over the dataset": s.sample_loss,
+                    "the mean of the batch-mean losses (sum / len(dataloader))": s.batch_mean_loss}
+        if any(abs(got - v) <= LOSS_RTOL * abs(v) + 1e-9 for v in accepted.values()):
+            continue
+        expected = "; ".join(f"{name}: {value:.6g}" for name, value in accepted.items())
+        hint = (" It looks like the sum of the batch losses, not divided." if
+                abs(got - s.summed_loss) <= LOSS_RTOL * abs(s.summed_loss) else "")
+        raise CheckFailed(f"in {mode} the returned loss is {got:.6g}, which matches none of the accepted "
+                          f"conventions ({expected}), computed from the cross-entropy of the model's outputs "
+                          f"on each batch.{hint}", cfg.describe())
+
+
+def moves_data_to_device(ctx: ItemContext) -> None:
+    for setup, mode, record in both_epochs(ctx):
+        mismatches = record["mismatches"]
+        if not mismatches:
+            continue
+        where = f"{config(ctx, setup).describe()}, in {mode}"
+        if not all(f.get("input_moved", True) for f in record["forwards"]):
+            what = "the batch's inputs reach the model without being moved to the model's device"
+        elif any(m["why"] == "numpy" for m in mismatches):
+            what = ".numpy() is called on a tensor computed by the model, which fails for a tensor on a GPU " \
+                   "(use .item(), or .cpu() first)"
+            raise CheckFailed(what, f"{where}: first in {mismatches[0]['function']}")
+        else:
+            what = "the batch's labels are used together with the model's output without being moved to its device"
+        raise CheckFailed(
+            f"{what}: with the model on a GPU this raises \"Expected all tensors to be on the same device\". "
+            "Move each batch's inputs and labels with .to(device), device = next(model.parameters()).device, as "
+            "the template does.", f"{where}: first mixed in {mismatches[0]['function']}")
+
+
+CHECKS = (
+    Check("returns_loss_and_accuracy", "returns the pair (loss, accuracy) of numbers", 2, returns_loss_and_accuracy),
+    Check("model_mode", "the model is in training mode when training and in eval mode when evaluating", 2,
+          model_mode),
+    Check("every_batch_once", "every sample (the last, partial batch included) goes through the model once per "
+          "epoch", 2, every_batch_once),
+    Check("training_updates", "after a training epoch the parameters equal those of the reference epoch "
+          "(gradients zeroed for every batch, one optimizer step per batch)", 4, training_updates),
+    Check("no_grad_in_evaluation", "gradients are disabled during evaluation", 3, no_grad_in_evaluation),
+    Check("evaluation_leaves_parameters", "evaluation works with optimizer=None and leaves the parameters "
+          "unchanged", 2, evaluation_leaves_parameters),
+    Check("accuracy", "the accuracy is the fraction of correctly classified samples", 2, accuracy),
+    Check("loss", "the loss follows one of the accepted conventions (per sample or per batch)", 2, loss),
+    Check("moves_data_to_device", "each batch's inputs and labels are moved to the model's device", 1,
+          moves_data_to_device),
+)

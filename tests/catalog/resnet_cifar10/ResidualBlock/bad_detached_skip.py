@@ -1,0 +1,31 @@
+"""The skip connection is detached: `self.skip(x).detach()` gives the right forward pass but cuts
+the gradient along the shortcut, which is what lets a deep ResNet train at all.
+
+Caught by: gradients
+"""
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+class Lambda(nn.Module):
+    def __init__(self, func):
+        super().__init__()
+        self.func = func
+    def forward(self, x):
+        return self.func(x)
+
+class ResidualBlock(nn.Module):
+    def __init__(self, in_channels, out_channels, stride=1):
+        super().__init__()
+        if stride > 1 or in_channels != out_channels:
+            self.skip = Lambda(lambda x: F.pad(x[:, :, ::stride, ::stride], (0, 0, 0, 0, 0, out_channels - in_channels), mode="constant", value=0))
+        else:
+            self.skip = nn.Sequential()
+        self.conv1 = nn.Conv2d(in_channels, out_channels, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(out_channels)
+        self.conv2 = nn.Conv2d(out_channels, out_channels, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(out_channels)
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        return F.relu(out + self.skip(x).detach())

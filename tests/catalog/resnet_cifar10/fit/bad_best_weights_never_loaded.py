@@ -1,0 +1,28 @@
+"""Saves the best weights correctly but returns them instead of loading them into the model: the
+model the caller holds keeps the last epoch's weights.
+
+Caught by: restores_best_weights
+"""
+import copy
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def fit(model, optimizer, lr_scheduler, dataloaders, max_epochs, patience):
+    best_acc = 0
+    curr_patience = 0
+    best_model_weights = copy.deepcopy(model.state_dict())
+    for epoch in range(max_epochs):
+        train_loss, train_acc = run_epoch(model, optimizer, dataloaders['train'], train=True)
+        lr_scheduler.step()
+        val_loss, val_acc = run_epoch(model, None, dataloaders['val'], train=False)
+        if val_acc > best_acc:
+            best_acc = val_acc
+            best_model_weights = copy.deepcopy(model.state_dict())
+            curr_patience = 0
+        else:
+            curr_patience += 1
+            if curr_patience >= patience:
+                break
+    return best_model_weights

@@ -1,0 +1,32 @@
+"""Loops len(dataloader) times over next(iter(dataloader)): a fresh iterator each time, so the first
+batch is used over and over and the others never.
+
+Caught by: every_batch_once
+"""
+import copy
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def run_epoch(model, optimizer, dataloader, train):
+    device = next(model.parameters()).device
+    model.train(train)
+    epoch_loss = 0.0
+    epoch_acc = 0.0
+    for i in range(len(dataloader)):
+        xb, yb = next(iter(dataloader))
+        xb, yb = xb.to(device), yb.to(device)
+        if train:
+            optimizer.zero_grad()
+        with torch.set_grad_enabled(train):
+            pred = model(xb)
+            loss = F.cross_entropy(pred, yb)
+            if train:
+                loss.backward()
+                optimizer.step()
+        epoch_loss += loss.item()
+        epoch_acc += (pred.argmax(dim=1) == yb).sum().item()
+    epoch_loss /= len(dataloader.dataset)
+    epoch_acc /= len(dataloader.dataset)
+    return epoch_loss, epoch_acc

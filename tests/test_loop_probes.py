@@ -1,0 +1,216 @@
+"""The training-loop probes and the judge's arithmetic, in-process (no worker): what run_epoch_probe
+and fit_probe record, the simulated device, the judge's SGD, and the expected stopping epochs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from assignments.resnet_cifar10 import fit as fit_checks
+from assignments.resnet_cifar10 import run_epoch as run_epoch_checks
+from grader.sandbox import loop_probes
+from grader.sandbox.guard import Guard
+from grader.sandbox.student import StudentCodeError, StudentModule
+
+ROOT = Path(__file__).parent.parent
+TEMPLATE_LOOP = """
+def run_epoch(model, optimizer, dataloader, train):
+    device = next(model.parameters()).device
+    model.train(train)
+    total, correct = 0.0, 0
+    with torch.set_grad_enabled(train):
+        for xb, yb in dataloader:
+            {move}
+            if train:
+                optimizer.zero_grad()
+            pred = model(xb)
+            again = model(xb)  # a second forward on the same batch is not a new batch
+            loss = F.cross_entropy(pred, yb)
+            if train:
+                loss.backward()
+                optimizer.step()
+            total += loss.item()
+            correct += {count}
+    return total / len(dataloader.dataset), correct / len(dataloader.dataset)
+"""
+
+
+@pytest.fixture(scope="module")
+def student() -> StudentModule:
+    loop_probes.warm_up()  # torch finishes lazy imports here, before the guard's snapshot
+    module = StudentModule(guard=Guard())
+    module.run_statement(1, 1, "import copy\nimport torch\nimport torch.nn.functional as F\n")
+    return module
+
+
+def define(student: StudentModule, name: str, source: str) -> None:
+    student.run_statement(2, 1, textwrap.dedent(source).replace("def run_epoch(", f"def {name}(")
+                          .replace("def fit(", f"def {name}("))
+
+
+def data(seed: int = 0) -> dict:
+    rng = np.random.default_rng(seed)
+    shapes = run_epoch_checks.PARAM_SHAPES
+    return {"weights": [(0.5 * rng.standard_normal(s)).astype(np.float32) for s in shapes],
+            "x": rng.standard_normal((11, 5)).astype(np.float32), "y": rng.integers(0, 3, 11),
+            "batch_size": 4, "lr": 0.1, "momentum": 0.9,
+            "epochs": [{"train": True, "optimizer": True, "start_mode": "eval"},
+                       {"train": False, "optimizer": False, "start_mode": "train"}]}
+
+
+def probe(student: StudentModule, name: str, move: str, count: str = "(pred.argmax(1) == yb).sum().item()"):
+    define(student, name, TEMPLATE_LOOP.format(move=move, count=count))
+    return loop_probes.run_epoch_probe(student, name, **data())["epochs"]
+
+
+def test_moved_batches_are_seen_and_repeated_forwards_share_a_batch(student: StudentModule) -> None:
+    train, evaluation = probe(student, "moved", "xb, yb = xb.to(device), yb.to(device)")
+    assert not train["mismatches"] and not evaluation["mismatches"]
+    assert [f["batch"] for f in train["forwards"]] == [0, 0, 1, 1, 2, 2]
+    assert all(f["input_moved"] for f in train["forwards"])
+    assert [f["indices"] for f in train["forwards"][::2]] == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10]]
+    assert [f["training"] for f in train["forwards"]] == [True] * 6
+    assert [f["grad_enabled"] for f in evaluation["forwards"]] == [False] * 6
+    assert train["step_calls"] == 3 and evaluation["step_calls"] == 0
+    assert train["returned"]["length"] == 2 and all("number" in i for i in train["returned"]["items"])
+
+
+@pytest.mark.parametrize("move, count, expected", [
+    ("xb = xb.to(device)", "(pred.argmax(1) == yb).sum().item()", "torch.nn.functional.cross_entropy"),
+    ("xb.to(device); yb = yb.to(device)", "(pred.argmax(1) == yb).sum().item()", "torch.nn.functional.linear"),
+    ("xb, yb = xb.to(device), yb.to(device)", "int((pred.argmax(1).numpy() == yb.cpu().numpy()).sum())",
+     "torch.Tensor.numpy"),
+])
+def test_a_batch_left_on_the_host_is_a_device_mismatch(student: StudentModule, move: str, count: str,
+                                                       expected: str) -> None:
+    train, _ = probe(student, "unmoved", move, count)
+    assert train["mismatches"] and train["mismatches"][0]["function"] == expected
+
+
+def test_cuda_calls_are_simulated_and_cpu_comparisons_are_fine(student: StudentModule) -> None:
+    train, _ = probe(student, "cuda", "xb, yb = xb.cuda(), yb.to('cuda:0', non_blocking=True)",
+                     "(pred.argmax(1).cpu() == yb.cpu()).sum().item()")
+    assert not train["mismatches"]
+    assert all(f["input_moved"] for f in train["forwards"])
+
+
+def test_an_exception_in_one_epoch_is_reported_in_its_record(student: StudentModule) -> None:
+    define(student, "needs_optimizer", """
+        def run_epoch(model, optimizer, dataloader, train):
+            optimizer.zero_grad()
+            return 0.0, 0.0
+    """)
+    train, evaluation = loop_probes.run_epoch_probe(student, "needs_optimizer", **data())["epochs"]
+    assert "error" not in train
+    assert "NoneType" in evaluation["error"]["summary"]
+
+
+def test_judge_sgd_is_torch_sgd() -> None:
+    for momentum in (0.0, 0.5, 0.9):
+        torch.manual_seed(0)
+        a, b = torch.nn.Linear(4, 3), torch.nn.Linear(4, 3)
+        b.load_state_dict(a.state_dict())
+        ours = run_epoch_checks.MomentumSGD(a.parameters(), lr=0.2, momentum=momentum)
+        theirs = torch.optim.SGD(b.parameters(), lr=0.2, momentum=momentum)
+        for step in range(4):
+            x = torch.randn(5, 4)
+            for model, optimizer in ((a, ours), (b, theirs)):
+                optimizer.zero_grad()
+                (model(x) ** 2).sum().backward()
+                optimizer.step()
+        for p, q in zip(a.parameters(), b.parameters()):
+            assert torch.equal(p, q)
+
+
+def test_loss_conventions_differ_on_a_partial_last_batch() -> None:
+    logits = [np.array([[2.0, 0.0, 0.0]] * 4, np.float32), np.array([[0.0, 3.0, 0.0]], np.float32)]
+    batches = run_epoch_checks.Batches([[0, 1, 2, 3], [4]], logits)
+    y = np.array([0, 0, 1, 1, 1])
+    s = run_epoch_checks.statistics(batches, y, run_epoch_checks.Setup(5, 4, 0.0))
+    assert s.correct == 3 and s.accuracy == pytest.approx(0.6)
+    assert s.batch_mean_accuracy == pytest.approx((0.5 + 1.0) / 2)
+    assert len({round(v, 6) for v in (s.template_loss, s.sample_loss, s.batch_mean_loss)}) == 3
+
+
+# -- fit ---------------------------------------------------------------------------------------
+
+FIT = """
+def fit(model, optimizer, lr_scheduler, dataloaders, max_epochs, patience):
+    best_acc, waited = 0, 0
+    best = {save}
+    for epoch in range(max_epochs):
+        run_epoch(model, optimizer, dataloaders['train'], train=True)
+        lr_scheduler.step()
+        val_loss, val_acc = run_epoch(model=model, optimizer=None, dataloader=dataloaders['val'], train=False)
+        if val_acc > best_acc:
+            best_acc, waited, best = val_acc, 0, {save}
+        else:
+            waited += 1
+            if waited >= patience:
+                break
+    model.load_state_dict(best)
+"""
+
+
+@pytest.mark.parametrize("save, marker", [("copy.deepcopy(model.state_dict())", 2), ("model.state_dict()", 4)])
+def test_fit_probe_sees_which_weights_were_restored(student: StudentModule, save: str, marker: int) -> None:
+    define(student, "fit_under_test", FIT.format(save=save))
+    record = loop_probes.fit_probe(student, "fit_under_test", [0.5, 0.9, 0.4, 0.4, 0.4], [1.0] * 5, 5, 2)
+    kinds = [(e["event"], e.get("train"), e.get("loader")) for e in record["events"]]
+    assert kinds[:3] == [("run_epoch", True, "train"), ("scheduler_step", None, None),
+                         ("run_epoch", False, "val")]
+    assert sum(1 for k in kinds if k == ("run_epoch", True, "train")) == 4
+    assert record["marker"] == marker and record["returned"] == "NoneType"
+
+
+def test_fit_probe_stops_a_runaway_loop(student: StudentModule) -> None:
+    define(student, "endless_fit", """
+        def fit(model, optimizer, lr_scheduler, dataloaders, max_epochs, patience):
+            while True:
+                try:
+                    run_epoch(model, optimizer, dataloaders['train'], True)
+                except Exception:
+                    pass
+    """)
+    record = loop_probes.fit_probe(student, "endless_fit", [0.5], [1.0], 3, 1)
+    assert record["runaway"]
+
+
+def test_fit_probe_raises_student_errors(student: StudentModule) -> None:
+    define(student, "broken_fit", """
+        def fit(model, optimizer, lr_scheduler, dataloaders, max_epochs, patience):
+            run_epoch(model, optimizer, dataloaders['train'])
+    """)
+    with pytest.raises(StudentCodeError, match="train"):
+        loop_probes.fit_probe(student, "broken_fit", [0.5], [1.0], 3, 1)
+
+
+@pytest.mark.parametrize("accuracies, patience, max_epochs, strict, expected", [
+    ((0.5, 0.9, 0.4, 0.4, 0.4), 2, 5, True, 4),
+    ((0.5, 0.9, 0.9, 0.4, 0.4, 0.4), 3, 6, True, 5),
+    ((0.5, 0.9, 0.9, 0.4, 0.4, 0.4), 3, 6, False, 6),
+    ((0.2, 0.4, 0.5), 1, 3, True, 3),
+    ((0.5, 0.4, 0.7, 0.4, 0.4), 2, 5, True, 5),
+])
+def test_stop_epoch(accuracies: tuple, patience: int, max_epochs: int, strict: bool, expected: int) -> None:
+    assert fit_checks.stop_epoch(list(accuracies), patience, max_epochs, strict) == expected
+
+
+def test_best_epochs_allow_either_tied_epoch() -> None:
+    assert fit_checks.best_epochs((0.5, 0.9, 0.9, 0.4), 4) == {2, 3}
+    assert fit_checks.best_epochs((0.5, 0.9, 0.9, 0.4), 2) == {2}
+    assert fit_checks.best_epochs((1.1, 0.5, 0.5), 3, lower_is_better=True) == {2, 3}
+
+
+@pytest.mark.parametrize("first", ["grader.sandbox.loop_probes", "grader.sandbox.structure_probes",
+                                   "grader.sandbox.probes"])
+def test_any_probe_module_may_be_imported_first(first: str) -> None:
+    code = (f"import {first}\nfrom grader.sandbox.operations import OPERATIONS\n"
+            "assert {'run_epoch_probe', 'fit_probe', 'trace_forward', 'exercise'} <= set(OPERATIONS)\n")
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
