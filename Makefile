@@ -8,6 +8,8 @@ STAMP := $(VENV)/.installed-stamp
 SUBMISSION ?= submissions/resnet_cifar10_full_marks.ipynb
 ASSIGNMENT ?=
 GRADE_ARGS ?=
+# Test processes: every grading test is one judge plus one single-threaded worker, so one per core.
+TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: install grade test clean
 
@@ -22,7 +24,7 @@ grade: $(STAMP)
 	$(PY) -m grader grade "$(SUBMISSION)" $(if $(ASSIGNMENT),--assignment "$(ASSIGNMENT)") $(GRADE_ARGS)
 
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
