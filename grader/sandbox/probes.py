@@ -237,7 +237,8 @@ def _backward(student: StudentModule, x: torch.Tensor, out: torch.Tensor, params
         return {"connected": False}
     g = torch.from_numpy(np.array(grad_output)).to(out.dtype)
     if tuple(g.shape) != tuple(out.shape):
-        return {"connected": True, "error": f"the output has shape {tuple(out.shape)}, not the expected {tuple(g.shape)}"}
+        return {"connected": True,
+                "error": f"the output has shape {tuple(out.shape)}, not the expected {tuple(g.shape)}"}
     student.call(torch.autograd.backward, out, g)
     return {"connected": True,
             "input_grad": None if x.grad is None else to_array(x.grad),
@@ -264,4 +265,3 @@ PROBES: dict[str, Callable[..., Any]] = {
     "module_info": module_info,
     "exercise": exercise,
 }
-

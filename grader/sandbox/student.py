@@ -9,10 +9,10 @@ student objects; the judge only ever sees the plain data the probes return.
 
 from __future__ import annotations
 
+import contextlib
 import linecache
 import sys
 import traceback
-import contextlib
 import types
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
