@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from grader.checks.core import Check, CheckFailed, ItemContext
 from grader.checks.search import for_all
-from grader.checks.tensors import require_tensor, shape_str
+from grader.checks.tensors import relative_error, require_tensor, shape_str
 from reference.resnet_cifar10 import BatchNorm as ReferenceBatchNorm
 
 EPS_MAX = 1e-3  #: largest eps the accepted variants may use
@@ -202,10 +202,6 @@ def _reference_gradients(x: np.ndarray, g: np.ndarray, unbiased: bool) -> tuple[
     return xt.grad.numpy(), module.gamma.grad.numpy(), module.beta.grad.numpy()
 
 
-def _relative_error(got: np.ndarray, expected: np.ndarray) -> float:
-    return float(np.linalg.norm(got.ravel() - expected.ravel()) / max(np.linalg.norm(expected.ravel()), 1e-12))
-
-
 def gradients(ctx: ItemContext) -> None:
     def prop(shape: tuple[int, int, int]) -> None:
         c = shape[1]
@@ -228,7 +224,7 @@ def gradients(ctx: ItemContext) -> None:
         errors = []
         for unbiased in (False, True):
             expected = _reference_gradients(x, g, unbiased)
-            errors.append([_relative_error(a, e) for a, e in zip(got, expected)])
+            errors.append([relative_error(a, e) for a, e in zip(got, expected)])
         best = min(errors, key=max)
         if max(best) > GRAD_RTOL:
             names = ("the input", "gamma", "beta")

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from grader.checks.core import Check, CheckFailed, ItemContext
 from grader.checks.search import for_all
-from grader.checks.tensors import require_tensor, shape_str
+from grader.checks.tensors import relative_error, require_tensor, shape_str
 from reference.resnet_cifar10 import ResidualBlock as ReferenceBlock
 
 from . import weight_copy
@@ -115,7 +115,7 @@ def equivalence(ctx: ItemContext, config: tuple[int, int, int, tuple[int, int, i
     mappings = weight_copy.candidate_mappings(layout["units"], weight_copy.reference_units(reference))
     what = f"ResidualBlock({cin}, {cout}, stride={stride}) on input of shape {shape_str((n, cin, h, w))}"
     result: dict[str, Any] = {"what": what, "expected": expected, "mapping": None, "got": None,
-                              "reference": reference, "inputs": (x_eval, x_train)}
+                              "reference": reference, "inputs": (x_eval, x_train), "shapes": shapes}
     for mapping in mappings:
         state = weight_copy.student_state(mapping, _state(reference), shapes)
         calls = ctx.exercise((cin, cout, stride), [{"input": x_eval, "mode": "eval", "seed": 0},
@@ -226,10 +226,6 @@ def _reference_gradients(block: ReferenceBlock, x: np.ndarray, g: np.ndarray) ->
     return xt.grad.numpy(), {n: p.grad.numpy() for n, p in block.named_parameters() if p.grad is not None}
 
 
-def _relative_error(got: np.ndarray, expected: np.ndarray) -> float:
-    return float(np.linalg.norm(got.ravel() - expected.ravel()) / max(np.linalg.norm(expected.ravel()), 1e-12))
-
-
 def gradients(ctx: ItemContext) -> None:
     for config in CONFIGS[:2]:
         cin, cout, stride, (n, h, w) = config
@@ -242,9 +238,7 @@ def gradients(ctx: ItemContext) -> None:
             equivalent["got"]["train"], equivalent["expected"]["train"]) else None
         state = {}
         if mapping is not None:
-            layout = ctx.request("module_layout", {"target": ctx.target(cin, cout, stride)})
-            shapes = {p["name"]: p["shape"] for u in layout["units"] for p in u["parameters"] + u["buffers"]}
-            state = weight_copy.student_state(mapping, _state(equivalent["reference"]), shapes)
+            state = weight_copy.student_state(mapping, _state(equivalent["reference"]), equivalent["shapes"])
         [call] = ctx.exercise((cin, cout, stride), [{"input": x, "mode": "train", "seed": 0,
                                                      "requires_grad": True, "grad_output": g}], state)
         what = f"ResidualBlock({cin}, {cout}, stride={stride}) on input of shape {shape_str(x.shape)}"
@@ -262,10 +256,10 @@ def gradients(ctx: ItemContext) -> None:
         if mapping is None:
             continue
         input_grad, param_grads = _reference_gradients(equivalent["reference"], x, g)
-        errors = {"the input": _relative_error(backward["input_grad"], input_grad)}
+        errors = {"the input": relative_error(backward["input_grad"], input_grad)}
         for student_name, reference_name in mapping.items():
             if reference_name in param_grads and backward["param_grads"].get(student_name) is not None:
-                errors[student_name] = _relative_error(backward["param_grads"][student_name],
+                errors[student_name] = relative_error(backward["param_grads"][student_name],
                                                        param_grads[reference_name])
         worst = max(errors, key=errors.get)  # type: ignore[arg-type]
         if errors[worst] > GRAD_RTOL:

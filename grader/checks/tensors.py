@@ -24,6 +24,11 @@ def first_mismatch(got: np.ndarray, bad: np.ndarray) -> str:
     return f"at index {index}: got {got[index]:.6g}"
 
 
+def relative_error(got: np.ndarray, expected: np.ndarray) -> float:
+    """||got - expected|| / ||expected||: how far off a gradient is, whatever its scale."""
+    return float(np.linalg.norm(got.ravel() - expected.ravel()) / max(np.linalg.norm(expected.ravel()), 1e-12))
+
+
 def require_tensor(report: dict[str, Any], what: str) -> None:
     """Fail unless the worker saw a plain torch.Tensor."""
     from grader.checks.core import CheckFailed

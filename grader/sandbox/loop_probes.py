@@ -24,14 +24,11 @@ from torch.overrides import TorchFunctionMode, resolve_name
 from torch.utils.data import DataLoader, TensorDataset
 from torch.utils.data._utils.collate import default_collate
 
-from grader.sandbox.probes import ProbeError, lookup, seed_everything, to_array
+from grader.sandbox.probes import (ProbeError, _isinstance, _module_train, _Tensor, _type, lookup,
+                                   seed_everything, to_array)
 from grader.sandbox.student import StudentCodeError, StudentModule
 
 IN_FEATURES, HIDDEN, CLASSES = 5, 8, 3
-_Tensor = torch.Tensor
-_isinstance = isinstance
-_type = type
-_module_train = torch.nn.Module.train
 _parameters = torch.nn.Module.parameters
 MAX_MISMATCHES = 20  #: device mismatches kept per epoch (the first ones say it all)
 

@@ -108,6 +108,11 @@ def install_spies() -> None:
             setattr(owner, name, spy)
 
 
+def trainable_count(module: Any) -> int:
+    """How many numbers an optimizer given ``module.parameters()`` would train."""
+    return int(sum(p.numel() for _, p in _named_parameters(module) if p.requires_grad))
+
+
 def lookup(student: StudentModule, name: str) -> Any:
     if name not in student.namespace:
         raise ProbeError(f"`{name}` is not defined in the submission")
@@ -175,7 +180,7 @@ def module_info(student: StudentModule, target: dict[str, Any]) -> dict[str, Any
             loose.append({"name": attr, "shape": list(value.shape), "requires_grad": bool(value.requires_grad)})
     return {"type": _type(module).__qualname__, "parameters": params, "buffers": buffers,
             "unregistered_tensors": loose,
-            "trainable": int(sum(p.numel() for _, p in _named_parameters(module) if p.requires_grad))}
+            "trainable": trainable_count(module)}
 
 
 def _make_input(call: dict[str, Any]) -> torch.Tensor:

@@ -17,7 +17,7 @@ import torch
 
 from grader.sandbox.probes import (ProbeError, _isinstance, _Module, _module_train,
                                    _named_buffers, _named_parameters, _type, build, lookup,
-                                   seed_everything, tensor_report, to_array)
+                                   seed_everything, tensor_report, to_array, trainable_count)
 from grader.sandbox.student import StudentCodeError, StudentModule
 
 _named_modules = torch.nn.Module.named_modules
@@ -73,7 +73,7 @@ def module_layout(student: StudentModule, target: dict[str, Any]) -> dict[str, A
     seed_everything(0)
     module = _module(student, target)
     return {"type": _type(module).__qualname__, "units": parameter_units(module), "hidden_modules": _hidden_modules(module),
-            "trainable": int(sum(p.numel() for _, p in _named_parameters(module) if p.requires_grad))}
+            "trainable": trainable_count(module)}
 
 
 # -- which blocks does a container build? --------------------------------------------
@@ -122,9 +122,9 @@ def container_blocks(student: StudentModule, target: dict[str, Any], block_class
     registered = {id(m): name for name, m in _named_modules(container)}
     report: dict[str, Any] = {
         "blocks": [{"arguments": arguments, "registered_as": registered.get(id(block)),
-                    "trainable": int(sum(p.numel() for _, p in _named_parameters(block) if p.requires_grad))}
+                    "trainable": trainable_count(block)}
                    for block, arguments in built],
-        "trainable": int(sum(p.numel() for _, p in _named_parameters(container) if p.requires_grad)),
+        "trainable": trainable_count(container),
         "hidden_modules": _hidden_modules(container),
     }
     report["forward"] = {mode: _compare_with_chain(student, container, [b for b, _ in built], input, mode)
@@ -243,7 +243,7 @@ def trace_forward(student: StudentModule, target: dict[str, Any], input: np.ndar
         for _, module in modules:
             module.__dict__.pop("_grader_call_stack", None)
     return {"calls": calls, "captured": captured, "output": tensor_report(out),
-            "trainable": int(sum(p.numel() for _, p in _named_parameters(model) if p.requires_grad))}
+            "trainable": trainable_count(model)}
 
 
 STRUCTURE_PROBES: dict[str, Callable[..., Any]] = {
