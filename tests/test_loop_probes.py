@@ -1,4 +1,4 @@
-"""The training-loop probes and the judge's arithmetic, in-process (no worker): what run_epoch_probe
+"""The training-loop probes and the judge's arithmetic, in-process (no worker): what epoch_probe
 and fit_probe record, the simulated device, the judge's SGD, and the expected stopping epochs."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import torch
 
 from assignments.resnet_cifar10 import fit as fit_checks
 from assignments.resnet_cifar10 import run_epoch as run_epoch_checks
+from grader.checks import loops
 from grader.sandbox import loop_probes
 from grader.sandbox.guard import Guard
 from grader.sandbox.student import StudentCodeError, StudentModule
@@ -66,7 +67,7 @@ def data(seed: int = 0) -> dict:
 
 def probe(student: StudentModule, name: str, move: str, count: str = "(pred.argmax(1) == yb).sum().item()"):
     define(student, name, TEMPLATE_LOOP.format(move=move, count=count))
-    return loop_probes.run_epoch_probe(student, name, **data())["epochs"]
+    return loop_probes.epoch_probe(student, name, **data())["epochs"]
 
 
 def test_moved_batches_are_seen_and_repeated_forwards_share_a_batch(student: StudentModule) -> None:
@@ -106,7 +107,7 @@ def test_an_exception_in_one_epoch_is_reported_in_its_record(student: StudentMod
             optimizer.zero_grad()
             return 0.0, 0.0
     """)
-    train, evaluation = loop_probes.run_epoch_probe(student, "needs_optimizer", **data())["epochs"]
+    train, evaluation = loop_probes.epoch_probe(student, "needs_optimizer", **data())["epochs"]
     assert "error" not in train
     assert "NoneType" in evaluation["error"]["summary"]
 
@@ -116,7 +117,7 @@ def test_judge_sgd_is_torch_sgd() -> None:
         torch.manual_seed(0)
         a, b = torch.nn.Linear(4, 3), torch.nn.Linear(4, 3)
         b.load_state_dict(a.state_dict())
-        ours = run_epoch_checks.MomentumSGD(a.parameters(), lr=0.2, momentum=momentum)
+        ours = loops.MomentumSGD(a.parameters(), lr=0.2, momentum=momentum)
         theirs = torch.optim.SGD(b.parameters(), lr=0.2, momentum=momentum)
         for step in range(4):
             x = torch.randn(5, 4)
@@ -130,9 +131,9 @@ def test_judge_sgd_is_torch_sgd() -> None:
 
 def test_loss_conventions_differ_on_a_partial_last_batch() -> None:
     logits = [np.array([[2.0, 0.0, 0.0]] * 4, np.float32), np.array([[0.0, 3.0, 0.0]], np.float32)]
-    batches = run_epoch_checks.Batches([[0, 1, 2, 3], [4]], logits)
+    batches = loops.Batches([[0, 1, 2, 3], [4]], logits)
     y = np.array([0, 0, 1, 1, 1])
-    s = run_epoch_checks.statistics(batches, y, run_epoch_checks.Setup(5, 4, 0.0))
+    s = loops.statistics(batches, y, 5, 2)
     assert s.correct == 3 and s.accuracy == pytest.approx(0.6)
     assert s.batch_mean_accuracy == pytest.approx((0.5 + 1.0) / 2)
     assert len({round(v, 6) for v in (s.template_loss, s.sample_loss, s.batch_mean_loss)}) == 3
@@ -212,5 +213,5 @@ def test_best_epochs_allow_either_tied_epoch() -> None:
                                    "grader.sandbox.probes"])
 def test_any_probe_module_may_be_imported_first(first: str) -> None:
     code = (f"import {first}\nfrom grader.sandbox.operations import OPERATIONS\n"
-            "assert {'run_epoch_probe', 'fit_probe', 'trace_forward', 'exercise'} <= set(OPERATIONS)\n")
+            "assert {'epoch_probe', 'fit_probe', 'trace_forward', 'exercise'} <= set(OPERATIONS)\n")
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)

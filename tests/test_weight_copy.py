@@ -1,4 +1,4 @@
-"""Copying reference weights into a student's block (assignments/resnet_cifar10/weight_copy.py).
+"""Copying reference weights into a student's block (grader/checks/weight_copy.py).
 
 Students' blocks are built here as small torch modules and described with ``reference_units``,
 the same {"prefix", "parameters", "buffers"} layout the worker's ``module_layout`` sends.
@@ -12,8 +12,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from assignments.resnet_cifar10 import weight_copy
-from assignments.resnet_cifar10.weight_copy import candidate_mappings, reference_units, student_state
+from grader.checks import weight_copy
+from grader.checks.weight_copy import candidate_mappings, reference_units, student_state
 from reference.resnet_cifar10 import ResidualBlock as ReferenceBlock
 
 BN_STATE = ("weight", "bias", "running_mean", "running_var", "num_batches_tracked")

@@ -1,7 +1,7 @@
 """ResNet on CIFAR-10 (seed 002): Dropout, BatchNorm, ResidualBlock, ResidualStack, resnet, run_epoch, fit.
 
-One module of checks per item; ``weight_copy`` copies the reference's weights into a
-student's block for the equivalence checks.
+One module of checks per item; ``grader.checks.weight_copy`` copies the reference's weights
+into a student's block for the equivalence checks.
 """
 
 from pathlib import Path

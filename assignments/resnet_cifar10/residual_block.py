@@ -3,7 +3,7 @@
 The text: two 3×3 convolutions with 'same' padding and no bias, each followed by batch
 normalisation, ReLU after the first and after adding the given skip connection.
 Equivalence is judged by copying the reference block's weights (and running
-statistics) into the student's block, see :mod:`weight_copy`.
+statistics) into the student's block, see :mod:`grader.checks.weight_copy`.
 """
 
 from __future__ import annotations
@@ -18,12 +18,11 @@ import torch
 import torch.nn.functional as F
 from hypothesis import strategies as st
 
+from grader.checks import weight_copy
 from grader.checks.core import Check, CheckFailed, ItemContext
 from grader.checks.search import for_all
 from grader.checks.tensors import relative_error, require_tensor, shape_str
 from reference.resnet_cifar10 import ResidualBlock as ReferenceBlock
-
-from . import weight_copy
 
 #: (in_channels, out_channels, stride, input shape (N, H, W)): no change, downsampling with more
 #: channels, downsampling alone, more channels alone.

@@ -21,11 +21,13 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader, TensorDataset
 
 from grader.checks.core import Check, CheckFailed, ItemContext, StudentCodeFailed, explain_failure
+from grader.checks.loops import (Batches, MomentumSGD, Statistics, batches_of, max_relative_error, params_close,
+                                 returned_pair, returned_text, returned_value, samples_text, standard_batches,
+                                 statistics)
 from grader.sandbox.client import Failure
 from grader.sandbox.loop_probes import CLASSES, HIDDEN, IN_FEATURES, ProbeNet
 from reference.resnet_cifar10 import run_epoch as reference_run_epoch
 
-PARAM_RTOL, PARAM_ATOL = 1e-5, 1e-6  #: parameters after a training epoch vs the reference's
 LOSS_RTOL = 1e-5  #: relative tolerance of the returned loss
 ACCURACY_TOL = 1e-6  #: absolute tolerance of the returned accuracy (a float32 tensor is accepted)
 DISTINCT = 1e-3  #: on the chosen data, the accepted and the wrong conventions differ by more than this
@@ -61,104 +63,14 @@ class Config:
                 f"optimizer SGD(lr={self.lr:g}, momentum={self.setup.momentum:g})")
 
 
-@dataclass(frozen=True)
-class Batches:
-    """The batches one epoch's forwards saw, in order; a second forward on the same batch the loader
-    yielded (say, once for the loss and once for the accuracy) is not a new batch."""
-
-    indices: list[list[int]]
-    logits: list[np.ndarray]
-
-
-def batches_of(forwards: list[dict[str, Any]]) -> Batches:
-    indices: list[list[int]] = []
-    logits: list[np.ndarray] = []
-    previous = None
-    for f in forwards:
-        batch = f.get("batch")
-        if batch is not None and batch == previous:
-            continue
-        previous = batch
-        indices.append(list(f["indices"]) if f["indices"] is not None else [-1])
-        logits.append(np.asarray(f["logits"]))
-    return Batches(indices, logits)
-
-
-@dataclass(frozen=True)
-class Statistics:
-    """Loss and accuracy of one epoch under every convention, from the logits of its batches."""
-
-    template_loss: float  #: sum of batch-mean losses / len(dataset)
-    sample_loss: float  #: per-sample mean over the dataset
-    batch_mean_loss: float  #: sum of batch-mean losses / len(dataloader)
-    summed_loss: float  #: sum of batch-mean losses, not divided
-    correct: int
-    accuracy: float  #: correct / len(dataset)
-    batch_mean_accuracy: float  #: mean of the batches' accuracies
-    by_batches_accuracy: float  #: correct / len(dataloader)
-
-
-def statistics(batches: Batches, y: np.ndarray, setup: Setup) -> Statistics:
-    n = setup.samples
-    num_batches = math.ceil(n / setup.batch_size)
-    if any(i < 0 for idx in batches.indices for i in idx):
-        raise CheckFailed("the model received rows that are not samples of the dataset, so the loss and accuracy "
-                          "cannot be checked: pass each batch's inputs to the model unchanged")
-    means, sizes, corrects = [], [], []
-    for idx, logits in zip(batches.indices, batches.logits):
-        labels = torch.from_numpy(y[np.asarray(idx)])
-        out = torch.from_numpy(np.asarray(logits, dtype=np.float32).reshape(len(idx), -1))
-        means.append(float(F.cross_entropy(out, labels)))
-        sizes.append(len(idx))
-        corrects.append(int((out.argmax(dim=1) == labels).sum()))
-    total = float(sum(means))
-    return Statistics(
-        template_loss=total / n, sample_loss=float(np.dot(means, sizes)) / n, batch_mean_loss=total / num_batches,
-        summed_loss=total, correct=sum(corrects), accuracy=sum(corrects) / n,
-        batch_mean_accuracy=float(np.mean([c / s for c, s in zip(corrects, sizes)])) if sizes else 0.0,
-        by_batches_accuracy=sum(corrects) / num_batches)
+def setup_statistics(batches: Batches, y: np.ndarray, setup: Setup) -> Statistics:
+    return statistics(batches, y, setup.samples, math.ceil(setup.samples / setup.batch_size))
 
 
 # -- the reference, in this process ------------------------------------------------------------
 
-def standard_batches(setup: Setup) -> list[list[int]]:
-    """The batches of DataLoader(dataset, batch_size, shuffle=False)."""
-    n, b = setup.samples, setup.batch_size
-    return [list(range(start, min(start + b, n))) for start in range(0, n, b)]
-
-
 def _loader(x: np.ndarray, y: np.ndarray, batches: list[list[int]]) -> DataLoader:
     return DataLoader(TensorDataset(torch.from_numpy(x), torch.from_numpy(y)), batch_sampler=batches)
-
-
-class MomentumSGD:
-    """``torch.optim.SGD(params, lr, momentum)`` written out (no dampening, Nesterov or weight decay):
-    the same arithmetic, step for step, without the second or so that torch.optim's first use costs
-    the judge (it imports torch's compiler).  tests/test_loop_probes.py checks it against torch's."""
-
-    def __init__(self, params: Any, lr: float, momentum: float) -> None:
-        self.params = list(params)
-        self.lr, self.momentum = lr, momentum
-        self.buffers: list[torch.Tensor | None] = [None] * len(self.params)
-
-    def zero_grad(self) -> None:
-        for p in self.params:
-            p.grad = None
-
-    @torch.no_grad()
-    def step(self) -> None:
-        for i, p in enumerate(self.params):
-            if p.grad is None:
-                continue
-            step = p.grad
-            if self.momentum:
-                buffer = self.buffers[i]
-                if buffer is None:
-                    buffer = self.buffers[i] = torch.clone(step).detach()
-                else:
-                    buffer.mul_(self.momentum).add_(step)
-                step = buffer
-            p.add_(step, alpha=-self.lr)
 
 
 def _reference(x: np.ndarray, y: np.ndarray, weights: list[np.ndarray], setup: Setup, lr: float,
@@ -168,7 +80,7 @@ def _reference(x: np.ndarray, y: np.ndarray, weights: list[np.ndarray], setup: S
     model = ProbeNet(x)
     model.set_weights(weights)
     optimizer = MomentumSGD(model.parameters(), lr=lr, momentum=setup.momentum)
-    loader = _loader(x, y, batches or standard_batches(setup))
+    loader = _loader(x, y, batches or standard_batches(setup.samples, setup.batch_size))
     reference_run_epoch(model, optimizer, loader, True)
     trained = [p.detach().numpy().copy() for p in model.parameters()]
     train_forwards, model.forwards = model.forwards, []
@@ -191,7 +103,7 @@ def _relative_gap(a: float, b: float) -> float:
 def _discriminates(reference: dict[str, Any], y: np.ndarray, setup: Setup, weights: list[np.ndarray]) -> bool:
     """On this data every accepted loss convention, and each accuracy mistake, gives its own number."""
     for mode in ("train", "eval"):
-        s = statistics(reference[mode], y, setup)
+        s = setup_statistics(reference[mode], y, setup)
         losses = (s.template_loss, s.sample_loss, s.batch_mean_loss)
         if min(_relative_gap(a, b) for i, a in enumerate(losses) for b in losses[i + 1:]) < DISTINCT:
             return False
@@ -232,7 +144,7 @@ def _epochs(ctx: ItemContext, setup: Setup, eval_optimizer: bool = False) -> lis
     if key not in ctx.memo:
         cfg = config(ctx, setup)
         try:
-            ctx.memo[key] = ctx.request("run_epoch_probe", {
+            ctx.memo[key] = ctx.request("epoch_probe", {
                 "name": ctx.name, "weights": cfg.weights, "x": cfg.x, "y": cfg.y, "batch_size": setup.batch_size,
                 "lr": cfg.lr, "momentum": setup.momentum,
                 "epochs": [{"train": True, "optimizer": True, "start_mode": "eval"},
@@ -277,56 +189,6 @@ def both_epochs(ctx: ItemContext) -> list[tuple[Setup, str, dict[str, Any]]]:
         out.append((setup, "training", training_epoch(ctx, setup)))
         out.append((setup, "evaluation", evaluation_epoch(ctx, setup)))
     return out
-
-
-# -- helpers for messages ---------------------------------------------------------------------
-
-def max_relative_error(got: list[np.ndarray], expected: list[np.ndarray]) -> float:
-    return max(float(np.max(np.abs(g - e) / (np.abs(e) + PARAM_ATOL / PARAM_RTOL))) for g, e in zip(got, expected))
-
-
-def params_close(got: list[np.ndarray], expected: list[np.ndarray]) -> bool:
-    return all(np.allclose(g, e, rtol=PARAM_RTOL, atol=PARAM_ATOL) for g, e in zip(got, expected))
-
-
-def _value_text(item: dict[str, Any]) -> str:
-    if "number" in item:
-        return f"{item['number']:.6g}" + (" (0-dim tensor)" if item.get("tensor") else "")
-    shape = f" of shape ({', '.join(map(str, item['shape']))})" if "shape" in item else ""
-    return f"a {item['type']}{shape}"
-
-
-def returned_text(returned: dict[str, Any]) -> str:
-    if returned["length"] is None:
-        return _value_text(returned["items"][0])
-    values = ", ".join(_value_text(i) for i in returned["items"])
-    more = ", …" if returned["length"] > len(returned["items"]) else ""
-    return f"a {returned['type']} of {returned['length']} values ({values}{more})"
-
-
-def returned_pair(record: dict[str, Any]) -> tuple[float, float] | None:
-    returned = record["returned"]
-    items = returned["items"]
-    if returned["length"] != 2 or not all("number" in i for i in items):
-        return None
-    return items[0]["number"], items[1]["number"]
-
-
-def returned_value(record: dict[str, Any], position: int, what: str, mode: str) -> float:
-    pair = returned_pair(record)
-    if pair is None:
-        raise CheckFailed(f"cannot read the {what}: in {mode} run_epoch returned {returned_text(record['returned'])}, "
-                          "not the pair (loss, accuracy)")
-    return pair[position]
-
-
-def samples_text(indices: list[int]) -> str:
-    """'samples 20–22' for a run, a short list otherwise."""
-    indices = sorted(indices)
-    if indices == list(range(indices[0], indices[-1] + 1)) and len(indices) > 2:
-        return f"samples {indices[0]}–{indices[-1]}"
-    shown = ", ".join(map(str, indices[:8])) + (", …" if len(indices) > 8 else "")
-    return f"sample{'s' if len(indices) > 1 else ''} {shown}"
 
 
 # -- the properties ---------------------------------------------------------------------------
@@ -387,7 +249,7 @@ def training_updates(ctx: ItemContext) -> None:
         got, expected, accumulated = record["params_after"], cfg.reference_params, cfg.accumulated_params
         # Judged on the batches the loop actually used: which ones is every_batch_once's business.
         seen = batches_of(record["forwards"]).indices
-        if seen != standard_batches(setup) and seen and min(min(b, default=-1) for b in seen) >= 0:
+        if seen != standard_batches(setup.samples, setup.batch_size) and seen and min(min(b, default=-1) for b in seen) >= 0:
             reference = _reference(cfg.x, cfg.y, cfg.weights, setup, cfg.lr, seen)
             expected, accumulated = reference["trained"], reference["accumulated"]
         if params_close(got, expected):
@@ -446,8 +308,8 @@ def evaluation_leaves_parameters(ctx: ItemContext) -> None:
 def accuracy(ctx: ItemContext) -> None:
     for setup, mode, record in both_epochs(ctx):
         cfg = config(ctx, setup)
-        s = statistics(batches_of(record["forwards"]), cfg.y, setup)
-        got = returned_value(record, 1, "accuracy", mode)
+        s = setup_statistics(batches_of(record["forwards"]), cfg.y, setup)
+        got = returned_value(record, 1, "accuracy", f"in {mode} run_epoch")
         if abs(got - s.accuracy) <= ACCURACY_TOL:
             continue
         n = setup.samples
@@ -466,8 +328,8 @@ def accuracy(ctx: ItemContext) -> None:
 def loss(ctx: ItemContext) -> None:
     for setup, mode, record in both_epochs(ctx):
         cfg = config(ctx, setup)
-        s = statistics(batches_of(record["forwards"]), cfg.y, setup)
-        got = returned_value(record, 0, "loss", mode)
+        s = setup_statistics(batches_of(record["forwards"]), cfg.y, setup)
+        got = returned_value(record, 0, "loss", f"in {mode} run_epoch")
         accepted = {"the template's (sum of the batch-mean losses) / len(dataset)": s.template_loss,
                     "the mean loss per sample over the dataset": s.sample_loss,
                     "the mean of the batch-mean losses (sum / len(dataloader))": s.batch_mean_loss}

@@ -18,7 +18,6 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
 from torch.overrides import TorchFunctionMode, resolve_name
 from torch.utils.data import DataLoader, TensorDataset
@@ -34,22 +33,32 @@ MAX_MISMATCHES = 20  #: device mismatches kept per epoch (the first ones say it 
 
 
 class ProbeNet(nn.Module):
-    """Linear(5, 8) → tanh → Linear(8, 3): small and deterministic; records every forward.
+    """Linear(features, 8) → tanh → Linear(8, 3): small and deterministic; records every forward.
 
-    A record holds the mode (``self.training``), whether gradients were enabled, which samples
-    of the dataset the batch holds (rows matched exactly against ``samples``; -1 for a row that
-    is not one of them), which of the loader's batches it came from and whether it had been moved
-    to the model's device (when a tracker watches), and the logits.
+    ``features`` is the size of one sample, flattened: 5 for run_epoch's rows, 784 for MNIST-shaped
+    images (1, 28, 28), which the forward flattens itself so that a loop may pass image batches or
+    batches it flattened.  A record holds the mode (``self.training``), whether gradients were
+    enabled, which samples of the dataset the batch holds (rows matched exactly against
+    ``samples``; -1 for a row that is not one of them), which of the loader's batches it came from
+    and whether it had been moved to the model's device (when a tracker watches), and the logits.
     """
 
-    def __init__(self, samples: np.ndarray | None = None) -> None:
+    def __init__(self, samples: np.ndarray | None = None, features: int = IN_FEATURES) -> None:
         super().__init__()
-        self.fc1 = nn.Linear(IN_FEATURES, HIDDEN)
+        self.features = features
+        self.fc1 = nn.Linear(features, HIDDEN)
         self.fc2 = nn.Linear(HIDDEN, CLASSES)
-        rows = np.zeros((0, IN_FEATURES), np.float32) if samples is None else np.asarray(samples, np.float32)
+        rows = np.zeros((0, features), np.float32) if samples is None else np.asarray(samples, np.float32)
+        rows = np.ascontiguousarray(rows.reshape(len(rows), -1))
         self._rows = {row.tobytes(): i for i, row in enumerate(rows)}
         self.tracker: DeviceTracker | None = None
         self.forwards: list[dict[str, Any]] = []
+
+    @classmethod
+    def for_samples(cls, samples: np.ndarray) -> "ProbeNet":
+        """A net whose input is one sample of ``samples`` (any shape), flattened."""
+        samples = np.asarray(samples)
+        return cls(samples, int(np.prod(samples.shape[1:])))
 
     def set_weights(self, weights: list[np.ndarray]) -> None:
         with torch.no_grad():
@@ -65,6 +74,8 @@ class ProbeNet(nn.Module):
             record["batch"] = tracker.batch_of.get(id(x))
             tracker.in_forward = True
         try:
+            if x.dim() > 2:
+                x = x.reshape(x.shape[0], -1)
             out = self.fc2(torch.tanh(self.fc1(x)))
         finally:
             if tracker is not None:
@@ -79,7 +90,9 @@ class ProbeNet(nn.Module):
         rows = to_array(x)
         if rows.ndim == 1:
             rows = rows[None]
-        if rows.ndim != 2 or rows.shape[1] != IN_FEATURES:
+        elif rows.ndim > 2:
+            rows = rows.reshape(rows.shape[0], -1)
+        if rows.ndim != 2 or rows.shape[1] != self.features:
             return None
         rows = np.ascontiguousarray(rows, dtype=np.float32)
         return [self._rows.get(row.tobytes(), -1) for row in rows]
@@ -261,47 +274,88 @@ def _cuda_reported_available() -> Iterator[None]:
         torch.cuda.is_available = original
 
 
-def run_epoch_probe(student: StudentModule, name: str, weights: list[np.ndarray], x: np.ndarray, y: np.ndarray,
-                    batch_size: int, lr: float, momentum: float, epochs: list[dict[str, Any]]) -> dict[str, Any]:
-    """Run the student's ``run_epoch`` for each of ``epochs`` in turn, on one model and optimizer.
+class CountingCrossEntropy(nn.CrossEntropyLoss):
+    """The criterion handed to a loop that takes one: torch's cross-entropy, counting its calls."""
 
-    Each epoch is ``{"train": bool, "optimizer": bool, "start_mode": "train" | "eval"}``: the model
-    is put in ``start_mode`` first (the opposite of what the epoch needs, so that a missing
-    ``model.train()``/``model.eval()`` shows), and ``optimizer`` False passes None, as ``fit``
-    does for validation.  An exception in one epoch is reported in that epoch's record.
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+
+    def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:  # noqa: A002 - torch's names
+        self.calls += 1
+        return super().forward(input, target)
+
+
+#: run_epoch(model, optimizer, dataloader, train): the layout used when an epoch names no ``args``
+RUN_EPOCH_ARGS = ("model", "optimizer", "loader", "train")
+
+
+def epoch_probe(student: StudentModule, name: str, weights: list[np.ndarray], x: np.ndarray, y: np.ndarray,
+                batch_size: int, lr: float, momentum: float, epochs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Run the student's epoch function for each of ``epochs`` in turn, on one model and optimizer.
+
+    Each epoch is ``{"train": bool, "optimizer": bool, "start_mode": "train" | "eval", "args": [...]}``:
+    the model is put in ``start_mode`` first (the opposite of what the epoch needs, so that a missing
+    ``model.train()``/``model.eval()`` shows), and the function is called with ``args``, each the name
+    of what to pass ("model", "optimizer" (None when ``optimizer`` is False, as fit does for
+    validation), "loader", "criterion" (a counting cross-entropy), "train" (the epoch's flag)) or
+    ``{"value": v}``; without ``args`` it is run_epoch's layout.  Samples ``x`` may have any shape
+    (rows of features, or images): the model flattens them.  An exception in one epoch is reported
+    in that epoch's record, as are calls of modules other than the model passed in.
     """
-    run_epoch = lookup(student, name)
-    if not callable(run_epoch):
+    function = lookup(student, name)
+    if not callable(function):
         raise ProbeError(f"`{name}` is not a function")
-    model = ProbeNet(x)
+    model = ProbeNet.for_samples(x)
     model.set_weights(weights)
     optimizer = CountingSGD(_parameters(model), lr=float(lr), momentum=float(momentum))
     dataset = TensorDataset(torch.from_numpy(np.array(x, dtype=np.float32)), torch.from_numpy(np.array(y, np.int64)))
-    return {"epochs": [_one_epoch(student, run_epoch, model, optimizer, dataset, int(batch_size), spec)
+    return {"epochs": [_one_epoch(student, function, model, optimizer, dataset, int(batch_size), spec)
                        for spec in epochs]}
 
 
-def _one_epoch(student: StudentModule, run_epoch: Callable[..., Any], model: ProbeNet, optimizer: CountingSGD,
+def _other_modules(student: StudentModule, model: nn.Module, modules: list[nn.Module]) -> list[dict[str, Any]]:
+    """The top-level modules called that are not the model (or part of it), with the global names
+    they are bound to in the submission (a loop that calls a global ``net``)."""
+    own = {id(m) for m in model.modules()}
+    seen: dict[int, dict[str, Any]] = {}
+    for module in modules:
+        if id(module) in own or id(module) in seen:
+            continue
+        names = sorted(k for k, v in student.namespace.items() if v is module)
+        seen[id(module)] = {"type": _type(module).__qualname__, "names": names}
+    inner = {id(child) for m in modules if id(m) in seen for child in m.modules() if child is not m}
+    return [info for key, info in seen.items() if key not in inner]
+
+
+def _one_epoch(student: StudentModule, function: Callable[..., Any], model: ProbeNet, optimizer: CountingSGD,
                dataset: TensorDataset, batch_size: int, spec: dict[str, Any]) -> dict[str, Any]:
     seed_everything(0)
     _module_train(model, spec.get("start_mode") == "train")
     tracker = DeviceTracker(list(_parameters(model)))
     loader = DataLoader(dataset, batch_size=batch_size, shuffle=False, collate_fn=tracker.collate)
+    criterion = CountingCrossEntropy()
     model.forwards, model.tracker = [], tracker
     calls_before = dict(optimizer.calls)
+    things = {"model": model, "optimizer": optimizer if spec["optimizer"] else None, "loader": loader,
+              "criterion": criterion, "train": bool(spec["train"])}
+    args = [a["value"] if _type(a) is dict else things[a] for a in spec.get("args", RUN_EPOCH_ARGS)]
     record: dict[str, Any] = {"train": bool(spec["train"]), "optimizer": bool(spec["optimizer"]),
                               "params_before": params_of(model)}
+    called: list[nn.Module] = []
+    hook = torch.nn.modules.module.register_module_forward_pre_hook(lambda module, _: called.append(module))
     try:
         with tracker, _cuda_reported_available():
-            value = student.call(run_epoch, model, optimizer if spec["optimizer"] else None, loader,
-                                 bool(spec["train"]))
+            value = student.call(function, *args)
         record["returned"] = describe_return(value)
     except StudentCodeError as exc:
         record["error"] = exc.failure
     finally:
+        hook.remove()
         model.tracker = None
     record.update(forwards=list(model.forwards), params_after=params_of(model), batches=tracker.batches,
-                  mismatches=tracker.mismatches,
+                  mismatches=tracker.mismatches, criterion_calls=criterion.calls,
+                  other_modules=_other_modules(student, model, called),
                   zero_grad_calls=optimizer.calls["zero_grad"] - calls_before["zero_grad"],
                   step_calls=optimizer.calls["step"] - calls_before["step"])
     return record
@@ -438,6 +492,7 @@ def warm_up() -> None:
     x = np.linspace(-1, 1, 3 * IN_FEATURES, dtype=np.float32).reshape(3, IN_FEATURES)
     model = ProbeNet(x)
     optimizer = CountingSGD(_parameters(model), lr=0.1, momentum=0.9)
+    criterion = CountingCrossEntropy()
     tracker = DeviceTracker(list(_parameters(model)))
     model.tracker = tracker
     dataset = TensorDataset(torch.from_numpy(x), torch.tensor([0, 1, 2]))
@@ -446,7 +501,7 @@ def warm_up() -> None:
             xb, yb = xb.to("cpu"), yb.to(torch.device("cpu"))
             optimizer.zero_grad()
             pred = model(xb)
-            loss = F.cross_entropy(pred, yb)
+            loss = criterion(pred, yb)
             loss.backward()
             optimizer.step()
             (torch.argmax(pred, dim=1) == yb).sum().item()
@@ -463,6 +518,6 @@ def warm_up() -> None:
 
 #: Operations the judge may request, by name (collected in grader.sandbox.operations).
 LOOP_PROBES: dict[str, Callable[..., Any]] = {
-    "run_epoch_probe": run_epoch_probe,
+    "epoch_probe": epoch_probe,
     "fit_probe": fit_probe,
 }

@@ -1,0 +1,163 @@
+"""Judging training-loop functions from what an instrumented model saw (see loop_probes).
+
+Shared by every assignment with an epoch function (run_epoch, train, validation): the batches
+each epoch's forwards saw, the loss and accuracy under each convention a text may mean, a
+written-out SGD with momentum for the reference epochs, and the phrases of the messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from grader.checks.core import CheckFailed
+
+PARAM_RTOL, PARAM_ATOL = 1e-5, 1e-6  #: parameters after a training epoch vs the reference's
+
+
+@dataclass(frozen=True)
+class Batches:
+    """The batches one epoch's forwards saw, in order; a second forward on the same batch the loader
+    yielded (say, once for the loss and once for the accuracy) is not a new batch."""
+
+    indices: list[list[int]]
+    logits: list[np.ndarray]
+
+
+def batches_of(forwards: list[dict[str, Any]]) -> Batches:
+    indices: list[list[int]] = []
+    logits: list[np.ndarray] = []
+    previous = None
+    for f in forwards:
+        batch = f.get("batch")
+        if batch is not None and batch == previous:
+            continue
+        previous = batch
+        indices.append(list(f["indices"]) if f["indices"] is not None else [-1])
+        logits.append(np.asarray(f["logits"]))
+    return Batches(indices, logits)
+
+
+def standard_batches(samples: int, batch_size: int) -> list[list[int]]:
+    """The batches of DataLoader(dataset, batch_size, shuffle=False)."""
+    return [list(range(start, min(start + batch_size, samples))) for start in range(0, samples, batch_size)]
+
+
+@dataclass(frozen=True)
+class Statistics:
+    """Loss and accuracy of one epoch under every convention, from the logits of its batches."""
+
+    template_loss: float  #: sum of batch-mean losses / len(dataset)
+    sample_loss: float  #: per-sample mean over the dataset
+    batch_mean_loss: float  #: sum of batch-mean losses / len(dataloader)
+    summed_loss: float  #: sum of batch-mean losses, not divided
+    correct: int
+    accuracy: float  #: correct / len(dataset)
+    batch_mean_accuracy: float  #: mean of the batches' accuracies
+    by_batches_accuracy: float  #: correct / len(dataloader)
+
+
+def statistics(batches: Batches, y: np.ndarray, samples: int, num_batches: int) -> Statistics:
+    """The epoch's figures from the logits the model produced, whatever the loop did with them."""
+    n = samples
+    if any(i < 0 for idx in batches.indices for i in idx):
+        raise CheckFailed("the model received rows that are not samples of the dataset, so the loss and accuracy "
+                          "cannot be checked: pass each batch's inputs to the model unchanged")
+    means, sizes, corrects = [], [], []
+    for idx, logits in zip(batches.indices, batches.logits):
+        labels = torch.from_numpy(y[np.asarray(idx)])
+        out = torch.from_numpy(np.asarray(logits, dtype=np.float32).reshape(len(idx), -1))
+        means.append(float(F.cross_entropy(out, labels)))
+        sizes.append(len(idx))
+        corrects.append(int((out.argmax(dim=1) == labels).sum()))
+    total = float(sum(means))
+    return Statistics(
+        template_loss=total / n, sample_loss=float(np.dot(means, sizes)) / n, batch_mean_loss=total / num_batches,
+        summed_loss=total, correct=sum(corrects), accuracy=sum(corrects) / n,
+        batch_mean_accuracy=float(np.mean([c / s for c, s in zip(corrects, sizes)])) if sizes else 0.0,
+        by_batches_accuracy=sum(corrects) / num_batches)
+
+
+class MomentumSGD:
+    """``torch.optim.SGD(params, lr, momentum)`` written out (no dampening, Nesterov or weight decay):
+    the same arithmetic, step for step, without the second or so that torch.optim's first use costs
+    the judge (it imports torch's compiler).  tests/test_loop_probes.py checks it against torch's."""
+
+    def __init__(self, params: Any, lr: float, momentum: float) -> None:
+        self.params = list(params)
+        self.lr, self.momentum = lr, momentum
+        self.buffers: list[torch.Tensor | None] = [None] * len(self.params)
+
+    def zero_grad(self) -> None:
+        for p in self.params:
+            p.grad = None
+
+    @torch.no_grad()
+    def step(self) -> None:
+        for i, p in enumerate(self.params):
+            if p.grad is None:
+                continue
+            step = p.grad
+            if self.momentum:
+                buffer = self.buffers[i]
+                if buffer is None:
+                    buffer = self.buffers[i] = torch.clone(step).detach()
+                else:
+                    buffer.mul_(self.momentum).add_(step)
+                step = buffer
+            p.add_(step, alpha=-self.lr)
+
+
+# -- comparing and describing ------------------------------------------------------------------
+
+def max_relative_error(got: list[np.ndarray], expected: list[np.ndarray]) -> float:
+    return max(float(np.max(np.abs(g - e) / (np.abs(e) + PARAM_ATOL / PARAM_RTOL))) for g, e in zip(got, expected))
+
+
+def params_close(got: list[np.ndarray], expected: list[np.ndarray]) -> bool:
+    return all(np.allclose(g, e, rtol=PARAM_RTOL, atol=PARAM_ATOL) for g, e in zip(got, expected))
+
+
+def _value_text(item: dict[str, Any]) -> str:
+    if "number" in item:
+        return f"{item['number']:.6g}" + (" (0-dim tensor)" if item.get("tensor") else "")
+    shape = f" of shape ({', '.join(map(str, item['shape']))})" if "shape" in item else ""
+    return f"a {item['type']}{shape}"
+
+
+def returned_text(returned: dict[str, Any]) -> str:
+    if returned["length"] is None:
+        return _value_text(returned["items"][0])
+    values = ", ".join(_value_text(i) for i in returned["items"])
+    more = ", …" if returned["length"] > len(returned["items"]) else ""
+    return f"a {returned['type']} of {returned['length']} values ({values}{more})"
+
+
+def returned_pair(record: dict[str, Any]) -> tuple[float, float] | None:
+    returned = record["returned"]
+    items = returned["items"]
+    if returned["length"] != 2 or not all("number" in i for i in items):
+        return None
+    return items[0]["number"], items[1]["number"]
+
+
+def returned_value(record: dict[str, Any], position: int, what: str, where: str) -> float:
+    """Item ``position`` of the returned (loss, accuracy) pair; ``where`` says which call returned it."""
+    pair = returned_pair(record)
+    if pair is None:
+        raise CheckFailed(f"cannot read the {what}: {where} returned {returned_text(record['returned'])}, "
+                          "not the pair (loss, accuracy)")
+    return pair[position]
+
+
+def samples_text(indices: list[int]) -> str:
+    """'samples 20–22' for a run, a short list otherwise."""
+    indices = sorted(indices)
+    if indices == list(range(indices[0], indices[-1] + 1)) and len(indices) > 2:
+        return f"samples {indices[0]}–{indices[-1]}"
+    shown = ", ".join(map(str, indices[:8])) + (", …" if len(indices) > 8 else "")
+    return f"sample{'s' if len(indices) > 1 else ''} {shown}"
