@@ -7,9 +7,10 @@ to an optional callback so that reporters decide what to show.
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from grader import assignment as assignments
 from grader.assignment import Assignment, Item
@@ -46,8 +47,9 @@ def grade(path: str | Path, options: GradeOptions = GradeOptions(), progress: Pr
         extraction = extract(notebook, list(names.values()))
         sandbox.statements = extraction.statements
         sandbox.start()
-        items = tuple(_grade_item(item, names[item.name], extraction, sandbox, options.seed, progress)
-                      for item in selected)
+        with _single_threaded_torch():
+            items = tuple(_grade_item(item, names[item.name], extraction, sandbox, options.seed, progress)
+                          for item in selected)
     finally:
         sandbox.close()
     summary = _with_load_problems(extraction, sandbox, names)
@@ -57,6 +59,20 @@ def grade(path: str | Path, options: GradeOptions = GradeOptions(), progress: Pr
                                limits_not_applied=sandbox.limits_not_applied,
                                stdout=sandbox.stdout, stderr=sandbox.stderr, restarts=sandbox.restarts),
         duration_s=time.perf_counter() - started)
+
+
+@contextmanager
+def _single_threaded_torch() -> Iterator[None]:
+    """The judge's reference computations are tiny: on a shared machine torch's thread pool makes them
+    up to 100 times slower, not faster (the worker runs single-threaded for the same reason)."""
+    import torch  # already imported with the assignment
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 def _selected_items(chosen: Assignment, wanted: tuple[str, ...]) -> tuple[Item, ...]:

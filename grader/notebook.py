@@ -162,7 +162,7 @@ def _source_text(source: Any) -> str:
     return source if isinstance(source, str) else ""
 
 
-_PERCENT = re.compile(r"^#\s*%%(?!%)(.*)$")
+_PERCENT = re.compile(r"^#\s*%%(?=\s|\[|$)(.*)$")  # not "# %%time", a commented cell magic
 _IN_PROMPT = re.compile(r"^#\s*In\s*\[[^\]]*\]\s*:?\s*$")
 _NON_CODE = re.compile(r"\[\s*(markdown|md|raw)\s*\]", re.IGNORECASE)
 

@@ -2,7 +2,8 @@
 
 ``tests/catalog/<assignment>/<Item>/good_*.py`` must pass every check of the item;
 ``bad_*.py`` must fail at least one of the checks named on its docstring's
-``Caught by:`` line.
+``Caught by:`` line.  A good entry that is an accepted variant worth a warning names the
+warning-only checks it must trigger on a ``Warns:`` line (they cost nothing).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class Entry:
     item: str
     good: bool
     caught_by: tuple[str, ...]
+    warns: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -37,5 +39,7 @@ def entries() -> list[Entry]:
         doc = ast.get_docstring(ast.parse(path.read_text())) or ""
         match = re.search(r"Caught by:\s*(.+)", doc)
         caught = tuple(c.strip() for c in match.group(1).split(",")) if match else ()
-        found.append(Entry(path, item_dir.parent.name, item_dir.name, path.name.startswith("good_"), caught))
+        match = re.search(r"Warns:\s*(.+)", doc)
+        warns = tuple(c.strip() for c in match.group(1).split(",")) if match else ()
+        found.append(Entry(path, item_dir.parent.name, item_dir.name, path.name.startswith("good_"), caught, warns))
     return found

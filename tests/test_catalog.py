@@ -20,6 +20,8 @@ def test_catalog_entry(entry: Entry) -> None:
     if entry.good:
         failed = {n: c.message for n, c in outcomes.items() if c.outcome == "failed"}
         assert not failed, f"a correct implementation failed: {failed}"
+        warned = {n for n, c in outcomes.items() if c.outcome == "warning"}
+        assert warned == set(entry.warns), f"warnings {warned}, the entry's 'Warns:' line says {set(entry.warns)}"
     else:
         assert entry.caught_by, "a bad entry must name the checks that catch it ('Caught by: …')"
         unknown = set(entry.caught_by) - set(outcomes)
@@ -37,9 +39,9 @@ def test_every_check_has_a_good_and_a_bad_entry() -> None:
                 continue  # items without a catalog yet are reported by the next test
             assert sum(e.good for e in item_entries) >= 5, f"{item.name}: fewer than 5 good entries"
             assert sum(not e.good for e in item_entries) >= 8, f"{item.name}: fewer than 8 bad entries"
-            named = {c for e in item_entries for c in e.caught_by}
+            named = {c for e in item_entries for c in (*e.caught_by, *e.warns)}
             missing = [c.name for c in item.checks if c.name not in named]
-            assert not missing, f"{item.name}: no bad catalog entry is caught by {missing}"
+            assert not missing, f"{item.name}: no catalog entry is caught by (or warned by) {missing}"
 
 
 def test_every_graded_item_has_a_catalog() -> None:

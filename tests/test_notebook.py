@@ -174,6 +174,14 @@ def test_percent_format(tmp_path: Path) -> None:
     ]
 
 
+def test_commented_cell_magic_is_not_a_cell_marker(tmp_path: Path) -> None:
+    # jupytext comments a %%time magic as "# %%time": a comment inside the cell, not a new cell.
+    path = tmp_path / "sub.py"
+    path.write_text("# %%\n# %%time\nfit(model)\nx = 1\n# %%[markdown]\n# text\n", encoding="utf-8")
+    nb = read_submission(path)
+    assert [(c.index, c.source) for c in nb.cells] == [(1, "# %%time\nfit(model)\nx = 1\n")]
+
+
 def test_nbconvert_script_export(tmp_path: Path) -> None:
     path = tmp_path / "sub.py"
     path.write_text(

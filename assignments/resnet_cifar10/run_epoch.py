@@ -11,7 +11,6 @@ so each check judges one property even when another is wrong.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,8 +20,8 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader, TensorDataset
 
 from grader.checks.core import Check, CheckFailed, ItemContext, StudentCodeFailed, explain_failure
-from grader.checks.loops import (Batches, MomentumSGD, Statistics, batches_of, max_relative_error, params_close,
-                                 returned_pair, returned_text, returned_value, samples_text, standard_batches,
+from grader.checks.loops import (Batches, MomentumSGD, Statistics, batches_of, check_every_sample_once, check_trained,
+                                 max_relative_error, returned_pair, returned_text, returned_value, standard_batches,
                                  statistics)
 from grader.sandbox.client import Failure
 from grader.sandbox.loop_probes import CLASSES, HIDDEN, IN_FEATURES, ProbeNet
@@ -220,26 +219,8 @@ def model_mode(ctx: ItemContext) -> None:
 
 def every_batch_once(ctx: ItemContext) -> None:
     for setup, mode, record in both_epochs(ctx):
-        batches = batches_of(record["forwards"])
-        seen = Counter(i for batch in batches.indices for i in batch)
-        where = f"{config(ctx, setup).describe()}, in {mode}"
-        if not batches.indices:
-            raise CheckFailed(f"the model was never called in {mode}", where)
-        if -1 in seen:
-            raise CheckFailed("the model received rows that are not samples of the dataset: pass each batch's "
-                              "inputs to the model unchanged", where)
-        missing = [i for i in range(setup.samples) if seen[i] == 0]
-        repeated = [i for i, c in seen.items() if c > 1]
-        if missing:
-            last = list(range(setup.samples - setup.samples % setup.batch_size, setup.samples))
-            hint = (" (the last, partial batch): iterate over the whole dataloader, including a last batch "
-                    "smaller than batch_size" if missing == last else "")
-            also = f", while {samples_text(repeated)} reached it more than once" if repeated else ""
-            raise CheckFailed(f"in {mode}, {samples_text(missing)} never reached the model{hint}{also}; every sample "
-                              "must be used exactly once per epoch, each batch of the dataloader once", where)
-        if repeated:
-            raise CheckFailed(f"in {mode}, {samples_text(repeated)} reached the model more than once; go through the "
-                              "dataloader once per epoch, each batch once", where)
+        check_every_sample_once(batches_of(record["forwards"]).indices, setup.samples, setup.batch_size,
+                                f"{config(ctx, setup).describe()}, in {mode}", f"in {mode}")
 
 
 def training_updates(ctx: ItemContext) -> None:
@@ -249,32 +230,12 @@ def training_updates(ctx: ItemContext) -> None:
         got, expected, accumulated = record["params_after"], cfg.reference_params, cfg.accumulated_params
         # Judged on the batches the loop actually used: which ones is every_batch_once's business.
         seen = batches_of(record["forwards"]).indices
-        if seen != standard_batches(setup.samples, setup.batch_size) and seen and min(min(b, default=-1) for b in seen) >= 0:
+        standard = standard_batches(setup.samples, setup.batch_size)
+        if seen != standard and seen and min(min(b, default=-1) for b in seen) >= 0:
             reference = _reference(cfg.x, cfg.y, cfg.weights, setup, cfg.lr, seen)
             expected, accumulated = reference["trained"], reference["accumulated"]
-        if params_close(got, expected):
-            continue
-        steps, batches = record["step_calls"], len(seen)
-        where = cfg.describe()
-        if all(np.array_equal(g, w) for g, w in zip(got, cfg.weights)):
-            if steps == 0:
-                raise CheckFailed("a training epoch did not change the parameters: optimizer.step() is never "
-                                  "called (after loss.backward(), once per batch)", where)
-            raise CheckFailed(f"a training epoch did not change the parameters although optimizer.step() was called "
-                              f"{steps} times: are the gradients zeroed between loss.backward() and "
-                              "optimizer.step()? Zero them before the backward pass.", where)
-        if params_close(got, accumulated):
-            raise CheckFailed("the gradients accumulate across batches: call optimizer.zero_grad() (or "
-                              "model.zero_grad()) once per batch, before loss.backward()", where)
-        worst = int(np.argmax([np.max(np.abs(g - e)) for g, e in zip(got, expected)]))
-        index = np.unravel_index(int(np.argmax(np.abs(got[worst] - expected[worst]))), expected[worst].shape)
-        count = "" if steps == batches else f"; optimizer.step() was called {steps} times for {batches} batches"
-        raise CheckFailed(
-            "after one training epoch the parameters differ from those of the reference epoch (for each batch: "
-            "zero the gradients, cross-entropy of the model's output, loss.backward(), optimizer.step())"
-            f"{count}; largest relative difference {max_relative_error(got, expected):.2g}",
-            f"{where}: {PARAM_NAMES[worst]}{list(map(int, index))} is {got[worst][index]:.6g}, "
-            f"expected {expected[worst][index]:.6g}")
+        check_trained(got, expected, accumulated, cfg.weights, record["step_calls"], len(seen), cfg.describe(),
+                      PARAM_NAMES)
 
 
 def no_grad_in_evaluation(ctx: ItemContext) -> None:

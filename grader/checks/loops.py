@@ -7,6 +7,7 @@ written-out SGD with momentum for the reference epochs, and the phrases of the m
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -161,3 +162,54 @@ def samples_text(indices: list[int]) -> str:
         return f"samples {indices[0]}–{indices[-1]}"
     shown = ", ".join(map(str, indices[:8])) + (", …" if len(indices) > 8 else "")
     return f"sample{'s' if len(indices) > 1 else ''} {shown}"
+
+
+# -- verdicts shared by every epoch function ---------------------------------------------------
+
+def check_every_sample_once(batches: list[list[int]], samples: int, batch_size: int, where: str, when: str) -> None:
+    """Every sample reached the model exactly once (``when``: "in training", "in evaluation"...)."""
+    seen = Counter(i for batch in batches for i in batch)
+    if not batches:
+        raise CheckFailed(f"the model was never called {when}", where)
+    if -1 in seen:
+        raise CheckFailed("the model received rows that are not samples of the dataset: pass each batch's "
+                          "inputs to the model unchanged", where)
+    missing = [i for i in range(samples) if seen[i] == 0]
+    repeated = [i for i, c in seen.items() if c > 1]
+    if missing:
+        last = list(range(samples - samples % batch_size, samples))
+        hint = (" (the last, partial batch): iterate over the whole dataloader, including a last batch "
+                "smaller than batch_size" if missing == last else "")
+        also = f", while {samples_text(repeated)} reached it more than once" if repeated else ""
+        raise CheckFailed(f"{when}, {samples_text(missing)} never reached the model{hint}{also}; every sample "
+                          "must be used exactly once per epoch, each batch of the dataloader once", where)
+    if repeated:
+        raise CheckFailed(f"{when}, {samples_text(repeated)} reached the model more than once; go through the "
+                          "dataloader once per epoch, each batch once", where)
+
+
+def check_trained(got: list[np.ndarray], expected: list[np.ndarray], accumulated: list[np.ndarray],
+                  initial: list[np.ndarray], steps: int, batches: int, where: str, names: tuple[str, ...]) -> None:
+    """The parameters after a training epoch equal the reference epoch's; otherwise name the likely
+    cause (no step, gradients zeroed at the wrong place or never) and the largest difference."""
+    if params_close(got, expected):
+        return
+    if all(np.array_equal(g, w) for g, w in zip(got, initial)):
+        if steps == 0:
+            raise CheckFailed("a training epoch did not change the parameters: optimizer.step() is never "
+                              "called (after loss.backward(), once per batch)", where)
+        raise CheckFailed(f"a training epoch did not change the parameters although optimizer.step() was called "
+                          f"{steps} times: are the gradients zeroed between loss.backward() and "
+                          "optimizer.step()? Zero them before the backward pass.", where)
+    if params_close(got, accumulated):
+        raise CheckFailed("the gradients accumulate across batches: call optimizer.zero_grad() (or "
+                          "model.zero_grad()) once per batch, before loss.backward()", where)
+    worst = int(np.argmax([np.max(np.abs(g - e)) for g, e in zip(got, expected)]))
+    index = np.unravel_index(int(np.argmax(np.abs(got[worst] - expected[worst]))), expected[worst].shape)
+    count = "" if steps == batches else f"; optimizer.step() was called {steps} times for {batches} batches"
+    raise CheckFailed(
+        "after one training epoch the parameters differ from those of the reference epoch (for each batch: "
+        "zero the gradients, cross-entropy of the model's output, loss.backward(), optimizer.step())"
+        f"{count}; largest relative difference {max_relative_error(got, expected):.2g}",
+        f"{where}: {names[worst]}{list(map(int, index))} is {got[worst][index]:.6g}, "
+        f"expected {expected[worst][index]:.6g}")

@@ -67,7 +67,9 @@ class ProbeNet(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         record: dict[str, Any] = {"training": bool(self.training), "grad_enabled": bool(torch.is_grad_enabled()),
-                                  "indices": self._indices(x)}
+                                  "indices": self._indices(x),
+                                  # bumped by every in-place update: tells whether a step came between forwards
+                                  "version": int(sum(p._version for p in _parameters(self)))}
         tracker = self.tracker
         if tracker is not None:
             record["input_moved"] = not tracker.is_host(x)

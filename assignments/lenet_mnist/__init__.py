@@ -1,0 +1,20 @@
+"""LeNet on MNIST (seed 004): the LeNet network and ``backprop_deep``, mini-batch SGD with momentum.
+
+One module of checks per item.
+"""
+
+from pathlib import Path
+
+from grader.assignment import Assignment, Item
+
+from . import backprop_deep, lenet
+
+ASSIGNMENT = Assignment(
+    name="lenet_mnist",
+    title="PyTorch on MNIST: LeNet and backprop_deep",
+    items=(
+        Item("LeNet", "class", lenet.CHECKS),
+        Item("backprop_deep", "function", backprop_deep.CHECKS, training=True),
+    ),
+    template=Path(__file__).with_name("template.ipynb"),
+)

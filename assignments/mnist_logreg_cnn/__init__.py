@@ -1,0 +1,23 @@
+"""MNIST: multinomial logistic regression and a dropout CNN (seed 003).
+
+Items: MultinomialLogisticRegression, ConvNet2 (the course's ConvNet with dropout), and the course's
+``train`` and ``validation`` loops.  One module of checks per item.
+"""
+
+from pathlib import Path
+
+from grader.assignment import Assignment, Item
+
+from . import convnet2, logistic_regression, train, validation
+
+ASSIGNMENT = Assignment(
+    name="mnist_logreg_cnn",
+    title="PyTorch on MNIST: logistic regression and dropout CNNs",
+    items=(
+        Item("MultinomialLogisticRegression", "class", logistic_regression.CHECKS),
+        Item("ConvNet2", "class", convnet2.CHECKS),
+        Item("train", "function", train.CHECKS, training=True),
+        Item("validation", "function", validation.CHECKS, training=True),
+    ),
+    template=Path(__file__).with_name("template.ipynb"),
+)

@@ -1,0 +1,22 @@
+"""Builds the optimizer inside the minibatch loop: its momentum restarts at every step.
+
+Caught by: sgd_updates
+"""
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+def backprop_deep(xtrain, ltrain, net, T, B=100, gamma=.001, rho=.9):
+    N = xtrain.size()[0]
+    NB = N // B
+    criterion = nn.CrossEntropyLoss()
+    for epoch in range(T):
+        shuffled_indices = np.random.permutation(N)
+        for k in range(NB):
+            optimizer = torch.optim.SGD(net.parameters(), lr=gamma, momentum=rho)
+            minibatch_indices = shuffled_indices[B * k:B * (k + 1)]
+            optimizer.zero_grad()
+            loss = criterion(net(xtrain[minibatch_indices]), ltrain[minibatch_indices])
+            loss.backward()
+            optimizer.step()

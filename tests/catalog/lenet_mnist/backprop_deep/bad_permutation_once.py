@@ -1,0 +1,22 @@
+"""Draws the permutation once, before the epoch loop: every epoch repeats the same minibatches.
+
+Caught by: reshuffles_each_epoch
+"""
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+def backprop_deep(xtrain, ltrain, net, T, B=100, gamma=.001, rho=.9):
+    N = xtrain.size()[0]
+    NB = N // B
+    criterion = nn.CrossEntropyLoss()
+    optimizer = torch.optim.SGD(net.parameters(), lr=gamma, momentum=rho)
+    shuffled_indices = np.random.permutation(N)
+    for epoch in range(T):
+        for k in range(NB):
+            minibatch_indices = shuffled_indices[B * k:B * (k + 1)]
+            optimizer.zero_grad()
+            loss = criterion(net(xtrain[minibatch_indices]), ltrain[minibatch_indices])
+            loss.backward()
+            optimizer.step()
