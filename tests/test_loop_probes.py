@@ -215,3 +215,99 @@ def test_any_probe_module_may_be_imported_first(first: str) -> None:
     code = (f"import {first}\nfrom grader.sandbox.operations import OPERATIONS\n"
             "assert {'epoch_probe', 'fit_probe', 'trace_forward', 'exercise'} <= set(OPERATIONS)\n")
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+# -- loops of other signatures, on image samples (mnist_logreg_cnn's train/validation) -------------
+
+def image_data(seed: int = 0, n: int = 7) -> dict:
+    rng = np.random.default_rng(seed)
+    features = 28 * 28
+    shapes = ((loop_probes.HIDDEN, features), (loop_probes.HIDDEN,), (loop_probes.CLASSES, loop_probes.HIDDEN),
+              (loop_probes.CLASSES,))
+    return {"weights": [(0.05 * rng.standard_normal(s)).astype(np.float32) for s in shapes],
+            "x": rng.uniform(0, 1, (n, 1, 28, 28)).astype(np.float32), "y": rng.integers(0, 3, n),
+            "batch_size": 3, "lr": 0.1, "momentum": 0.5}
+
+
+def test_epoch_probe_calls_another_signature_with_a_counting_criterion(student: StudentModule) -> None:
+    student.run_statement(3, 1, textwrap.dedent("""
+        def train_images(model, trainloader, criterion, optimizer, epoch, num_epochs):
+            model.train()
+            for inputs, labels in trainloader:
+                optimizer.zero_grad()
+                loss = criterion(model(inputs.view(inputs.size(0), -1)), labels)  # flattened: still matched
+                loss.backward()
+                optimizer.step()
+    """))
+    spec = {"train": True, "optimizer": True, "start_mode": "eval",
+            "args": ["model", "loader", "criterion", "optimizer", {"value": 0}, {"value": 1}]}
+    [record] = loop_probes.epoch_probe(student, "train_images", **image_data(), epochs=[spec])["epochs"]
+    assert [f["indices"] for f in record["forwards"]] == [[0, 1, 2], [3, 4, 5], [6]]
+    assert record["criterion_calls"] == 3 and record["step_calls"] == 3
+    assert record["other_modules"] == []
+    assert all(f["training"] for f in record["forwards"])
+
+
+def test_epoch_probe_names_a_global_model_called_instead(student: StudentModule) -> None:
+    student.run_statement(4, 1, textwrap.dedent("""
+        net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(28 * 28, 3))
+
+        def validate_global(model, valloader, criterion):
+            with torch.no_grad():
+                return sum(criterion(net(x), y).item() for x, y in valloader), 0.5
+    """))
+    spec = {"train": False, "optimizer": False, "start_mode": "train", "args": ["model", "loader", "criterion"]}
+    [record] = loop_probes.epoch_probe(student, "validate_global", **image_data(), epochs=[spec])["epochs"]
+    assert record["forwards"] == []
+    assert record["other_modules"] == [{"type": "Sequential", "names": ["net"]}]
+
+
+# -- backprop_deep (lenet_mnist) ----------------------------------------------------------------
+
+BACKPROP = """
+def {name}(xtrain, ltrain, net, T, B=100, gamma=.001, rho=.9):
+    N = xtrain.size()[0]
+    criterion = torch.nn.CrossEntropyLoss()
+    optimizer = torch.optim.SGD(net.parameters(), lr={lr}, momentum=rho)
+    for epoch in range(T):
+        order = torch.randperm(N)
+        for k in range(N // B):
+            idx = order[k * B:(k + 1) * B]
+            optimizer.zero_grad()
+            loss = criterion(net(xtrain[idx]), ltrain[idx])
+            loss.backward()
+            optimizer.step()
+            with torch.no_grad():
+                net(xtrain[idx])  # a second look at the same minibatch, without gradients
+"""
+
+
+def backprop(student: StudentModule, name: str, lr: str = "gamma") -> dict:
+    from grader.sandbox import minibatch_probes
+
+    student.run_statement(5, 1, BACKPROP.format(name=name, lr=lr))
+    d = image_data(n=10)
+    return minibatch_probes.backprop_probe(student, name, d["x"], d["y"], d["weights"], epochs=2, batch_size=3,
+                                           gamma=0.05, rho=0.4, seed=3)
+
+
+def test_backprop_probe_records_minibatches_labels_and_optimizer(student: StudentModule) -> None:
+    record = backprop(student, "backprop_ok")
+    d = image_data(n=10)
+    assert "error" not in record
+    assert record["forward_count"] == 2 * 3 * 2  # T epochs × N // B minibatches × two forwards each
+    training = [f for f in record["forwards"] if f["grad_enabled"]]
+    assert len(training) == 6 and all(len(f["indices"]) == 3 for f in training)
+    assert [t.tolist() for t in record["targets"]] == [d["y"][f["indices"]].tolist() for f in training]
+    assert record["optimizers"] == [{"lr": 0.05, "momentum": 0.4}]
+    assert record["inputs_unchanged"] and record["labels_unchanged"]
+    # The parameters change between the minibatches (their version counter moves) but not within one.
+    versions = [f["version"] for f in record["forwards"]]
+    assert versions[0] != versions[2] and versions[1] == versions[2]
+
+
+def test_backprop_probe_restores_what_it_watches(student: StudentModule) -> None:
+    before = (torch.optim.SGD, torch.nn.functional.cross_entropy, torch.nn.functional.nll_loss)
+    record = backprop(student, "backprop_fixed_lr", lr="0.001")
+    assert record["optimizers"] == [{"lr": 0.001, "momentum": 0.4}]
+    assert (torch.optim.SGD, torch.nn.functional.cross_entropy, torch.nn.functional.nll_loss) == before

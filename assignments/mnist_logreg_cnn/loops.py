@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader, TensorDataset
 
 from grader.checks.core import CheckFailed, ItemContext, StudentCodeFailed, explain_failure
-from grader.checks.loops import (MomentumSGD, Statistics, batches_of, max_relative_error, standard_batches,
+from grader.checks.loops import (SETUPS, MomentumSGD, Setup, Statistics, batches_of, max_relative_error, standard_batches,
                                  statistics)
 from grader.sandbox.client import Failure
 from grader.sandbox.loop_probes import CLASSES, HIDDEN, ProbeNet
@@ -36,16 +36,6 @@ TRAIN_ARGS = ["model", "loader", "criterion", "optimizer", {"value": 0}, {"value
 VALIDATION_ARGS = ["model", "loader", "criterion"]
 TRAIN_CALL = "train(model, trainloader, criterion, optimizer, epoch=0, num_epochs=1)"
 VALIDATION_CALL = "validation(model, valloader, criterion)"
-
-
-@dataclass(frozen=True)
-class Setup:
-    samples: int
-    batch_size: int  #: never a divisor of ``samples``: the last batch is partial
-    momentum: float
-
-
-SETUPS = (Setup(23, 5, 0.9), Setup(18, 8, 0.5))
 
 
 @dataclass(frozen=True)

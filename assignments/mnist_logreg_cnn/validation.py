@@ -11,12 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from grader.checks.core import Check, CheckFailed, ItemContext
-from grader.checks.loops import batches_of, check_every_sample_once, returned_pair, returned_text, returned_value
+from grader.checks.loops import (batches_of, check_accuracy, check_every_sample_once, returned_pair, returned_text,
+                                 returned_value)
 
 from .loops import VALIDATION_CALL, Config, check_uses_model, for_each_setup
 
 LOSS_RTOL = 1e-5  #: relative tolerance of the returned loss
-ACCURACY_TOL = 1e-6  #: absolute tolerance of the returned accuracy (a float32 tensor is accepted)
 
 
 def returns_loss_and_accuracy(ctx: ItemContext) -> None:
@@ -66,18 +66,7 @@ def accuracy(ctx: ItemContext) -> None:
     def judge(cfg: Config, record: dict[str, Any]) -> None:
         s = cfg.statistics(record)
         got = returned_value(record, 1, "accuracy", VALIDATION_CALL)
-        if abs(got - s.accuracy) <= ACCURACY_TOL:
-            return
-        hints = ((100 * s.accuracy, "a percentage: return the fraction, correct / total"),
-                 (s.correct, "the number of correct samples: divide it by the number of samples"),
-                 (s.batch_mean_accuracy, "the mean of the batches' accuracies, which weighs the small last batch "
-                                         "like a full one: count correct samples and divide by their number"),
-                 (s.by_batches_accuracy, "divided by the number of batches (len(valloader)): divide by the number "
-                                         "of samples"))
-        hint = next((h for value, h in hints if abs(got - value) <= 1e-4 * max(1.0, abs(value))), "")
-        raise CheckFailed(f"the returned accuracy is {got:.6g}; expected the fraction of correctly classified "
-                          f"samples, {s.correct}/{cfg.setup.samples} = {s.accuracy:.6g}"
-                          + (f". It looks like {hint}." if hint else ""), cfg.describe())
+        check_accuracy(got, s, cfg.setup.samples, cfg.describe(), "in validation")
     for_each_setup(ctx, False, judge)
 
 

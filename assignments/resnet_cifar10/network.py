@@ -269,7 +269,7 @@ def output_shape(ctx: ItemContext) -> None:
     for mode, sizes in (("eval", (2, 3, 5)), ("train", (2, 4))):
         for n, shape in _forward_shapes(ctx, sizes, mode):
             if shape != (n, 10):
-                raise CheckFailed(f"the output must have shape (N, 10), one row of class scores per image",
+                raise CheckFailed("the output must have shape (N, 10), one row of class scores per image",
                                   f"in {mode} mode, input {shape_str((n,) + IMAGE)} gave {shape_str(shape)}")
 
 

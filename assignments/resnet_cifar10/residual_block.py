@@ -210,8 +210,8 @@ def output_shape(ctx: ItemContext) -> None:
         require_tensor(call["output"], what)
         want = expected_shape(cin, cout, stride, n, h, w)
         if tuple(call["output"]["shape"]) != want:
-            raise CheckFailed(f"wrong output shape: 3×3 convolutions need padding=1 ('same'), and only the "
-                              f"first one has the stride", f"{what} returned {shape_str(call['output']['shape'])}; "
+            raise CheckFailed("wrong output shape: 3×3 convolutions need padding=1 ('same'), and only the "
+                              "first one has the stride", f"{what} returned {shape_str(call['output']['shape'])}; "
                                                             f"expected {shape_str(want)}")
 
     for_all(ctx, shape_configs, prop, max_examples=10)

@@ -20,28 +20,17 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader, TensorDataset
 
 from grader.checks.core import Check, CheckFailed, ItemContext, StudentCodeFailed, explain_failure
-from grader.checks.loops import (Batches, MomentumSGD, Statistics, batches_of, check_every_sample_once, check_trained,
-                                 max_relative_error, returned_pair, returned_text, returned_value, standard_batches,
-                                 statistics)
+from grader.checks.loops import (SETUPS, Batches, MomentumSGD, Setup, Statistics, batches_of, check_accuracy,
+                                 check_every_sample_once, check_trained, max_relative_error, returned_pair,
+                                 returned_text, returned_value, standard_batches, statistics)
 from grader.sandbox.client import Failure
 from grader.sandbox.loop_probes import CLASSES, HIDDEN, IN_FEATURES, ProbeNet
 from reference.resnet_cifar10 import run_epoch as reference_run_epoch
 
 LOSS_RTOL = 1e-5  #: relative tolerance of the returned loss
-ACCURACY_TOL = 1e-6  #: absolute tolerance of the returned accuracy (a float32 tensor is accepted)
 DISTINCT = 1e-3  #: on the chosen data, the accepted and the wrong conventions differ by more than this
 PARAM_NAMES = ("fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias")
 PARAM_SHAPES = ((HIDDEN, IN_FEATURES), (HIDDEN,), (CLASSES, HIDDEN), (CLASSES,))
-
-
-@dataclass(frozen=True)
-class Setup:
-    samples: int
-    batch_size: int  #: never a divisor of ``samples``: the last batch is partial
-    momentum: float
-
-
-SETUPS = (Setup(23, 5, 0.9), Setup(18, 8, 0.5))
 
 
 @dataclass(frozen=True)
@@ -271,19 +260,7 @@ def accuracy(ctx: ItemContext) -> None:
         cfg = config(ctx, setup)
         s = setup_statistics(batches_of(record["forwards"]), cfg.y, setup)
         got = returned_value(record, 1, "accuracy", f"in {mode} run_epoch")
-        if abs(got - s.accuracy) <= ACCURACY_TOL:
-            continue
-        n = setup.samples
-        hints = ((100 * s.accuracy, "a percentage: return the fraction, correct / len(dataloader.dataset)"),
-                 (s.correct, "the number of correct samples: divide it by len(dataloader.dataset)"),
-                 (s.batch_mean_accuracy, "the mean of the batches' accuracies, which weighs the small last batch "
-                                         "like a full one: count correct samples and divide by the dataset size"),
-                 (s.by_batches_accuracy, "divided by the number of batches (len(dataloader)): divide by the number of "
-                                         "samples, len(dataloader.dataset)"))
-        hint = next((h for value, h in hints if abs(got - value) <= 1e-4 * max(1.0, abs(value))), "")
-        raise CheckFailed(f"in {mode} the returned accuracy is {got:.6g}; expected the fraction of correctly "
-                          f"classified samples, {s.correct}/{n} = {s.accuracy:.6g}"
-                          + (f". It looks like {hint}." if hint else ""), cfg.describe())
+        check_accuracy(got, s, setup.samples, cfg.describe(), f"in {mode}")
 
 
 def loss(ctx: ItemContext) -> None:

@@ -18,6 +18,20 @@ import torch.nn.functional as F
 from grader.checks.core import CheckFailed
 
 PARAM_RTOL, PARAM_ATOL = 1e-5, 1e-6  #: parameters after a training epoch vs the reference's
+ACCURACY_TOL = 1e-6  #: absolute tolerance of a returned accuracy (a float32 tensor is accepted)
+
+
+@dataclass(frozen=True)
+class Setup:
+    """One probe epoch's shape: how many samples, in batches of what size, and the SGD momentum."""
+
+    samples: int
+    batch_size: int  #: never a divisor of ``samples``: the last batch is partial
+    momentum: float
+
+
+#: Two epochs' shapes, so that a loop right by accident on one is caught on the other.
+SETUPS = (Setup(23, 5, 0.9), Setup(18, 8, 0.5))
 
 
 @dataclass(frozen=True)
@@ -186,6 +200,22 @@ def check_every_sample_once(batches: list[list[int]], samples: int, batch_size: 
     if repeated:
         raise CheckFailed(f"{when}, {samples_text(repeated)} reached the model more than once; go through the "
                           "dataloader once per epoch, each batch once", where)
+
+
+def check_accuracy(got: float, s: Statistics, samples: int, where: str, when: str) -> None:
+    """The returned accuracy is correct samples / dataset size; otherwise name the likely mistake."""
+    if abs(got - s.accuracy) <= ACCURACY_TOL:
+        return
+    hints = ((100 * s.accuracy, "a percentage: return the fraction, correct / len(dataloader.dataset)"),
+             (s.correct, "the number of correct samples: divide it by len(dataloader.dataset)"),
+             (s.batch_mean_accuracy, "the mean of the batches' accuracies, which weighs the small last batch "
+                                     "like a full one: count correct samples and divide by the dataset size"),
+             (s.by_batches_accuracy, "divided by the number of batches (len(dataloader)): divide by the number of "
+                                     "samples, len(dataloader.dataset)"))
+    hint = next((h for value, h in hints if abs(got - value) <= 1e-4 * max(1.0, abs(value))), "")
+    raise CheckFailed(f"{when} the returned accuracy is {got:.6g}; expected the fraction of correctly "
+                      f"classified samples, {s.correct}/{samples} = {s.accuracy:.6g}"
+                      + (f". It looks like {hint}." if hint else ""), where)
 
 
 def check_trained(got: list[np.ndarray], expected: list[np.ndarray], accumulated: list[np.ndarray],

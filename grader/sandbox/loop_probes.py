@@ -317,12 +317,12 @@ def epoch_probe(student: StudentModule, name: str, weights: list[np.ndarray], x:
 
 
 def _other_modules(student: StudentModule, model: nn.Module, modules: list[nn.Module]) -> list[dict[str, Any]]:
-    """The top-level modules called that are not the model (or part of it), with the global names
-    they are bound to in the submission (a loop that calls a global ``net``)."""
+    """The top-level modules called that are not the model (or part of it) or a loss, with the global
+    names they are bound to in the submission (a loop that calls a global ``net``)."""
     own = {id(m) for m in model.modules()}
     seen: dict[int, dict[str, Any]] = {}
     for module in modules:
-        if id(module) in own or id(module) in seen:
+        if id(module) in own or id(module) in seen or _isinstance(module, torch.nn.modules.loss._Loss):
             continue
         names = sorted(k for k, v in student.namespace.items() if v is module)
         seen[id(module)] = {"type": _type(module).__qualname__, "names": names}
