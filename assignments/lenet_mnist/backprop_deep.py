@@ -19,9 +19,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from grader.checks.core import Check, CheckFailed, ItemContext, StudentCodeFailed, explain_failure
+from grader.checks.core import Check, CheckFailed, ItemContext, recorded_failure
 from grader.checks.loops import MomentumSGD, samples_text
-from grader.sandbox.client import Failure
 from grader.sandbox.loop_probes import CLASSES, HIDDEN, ProbeNet
 
 N, B, T = 123, 10, 3  #: N is not a multiple of B, so floor and ceil differ; B is neither of them
@@ -70,24 +69,15 @@ def config(ctx: ItemContext) -> Config:
 
 def record(ctx: ItemContext) -> dict[str, Any]:
     """The probe's record, fetched once for all checks; the student's error (explained) if it raised."""
-    if "record" not in ctx.memo:
-        cfg = config(ctx)
-        try:
-            ctx.memo["record"] = ctx.request("backprop_probe", {
-                "name": ctx.name, "x": cfg.x, "y": cfg.y, "weights": cfg.weights, "epochs": T, "batch_size": B,
-                "gamma": cfg.gamma, "rho": cfg.rho, "seed": cfg.seed})
-        except StudentCodeFailed as exc:
-            ctx.memo["record"] = exc
-    value = ctx.memo["record"]
-    if isinstance(value, StudentCodeFailed):
-        raise value
+    cfg = config(ctx)
+    value = ctx.memoised("record", lambda: ctx.request("backprop_probe", {
+        "name": ctx.name, "x": cfg.x, "y": cfg.y, "weights": cfg.weights, "epochs": T, "batch_size": B,
+        "gamma": cfg.gamma, "rho": cfg.rho, "seed": cfg.seed}))
     failure = value.get("error")
     if failure:
-        exc = explain_failure(Failure(kind="exception", summary=failure.get("summary", "an exception"),
-                                      traceback=failure.get("traceback", ""), where=failure.get("where")), ctx.name)
         hint = (". The COMPLETE placeholders of the given code must all be replaced"
                 if "'COMPLETE' is not defined" in failure.get("summary", "") else "")
-        raise StudentCodeFailed(f"{config(ctx).describe()}: {exc.message}{hint}", exc.counterexample)
+        raise recorded_failure(failure, ctx.name, cfg.describe(), hint)
     return value
 
 
@@ -215,8 +205,8 @@ def _count_hint(total: int, floor: int, ceil: int) -> str:
 def sgd_updates(ctx: ItemContext) -> None:
     cfg, r, rec = config(ctx), run(ctx), record(ctx)
     _require_samples(cfg, r)
-    got = rec["params_after"]
-    if _close(got, replay(cfg, r, cfg.gamma, cfg.rho)):
+    got, expected = rec["params_after"], replay(cfg, r, cfg.gamma, cfg.rho)
+    if _close(got, expected):
         return
     built = rec["optimizers"]
     made = ""
@@ -247,7 +237,6 @@ def sgd_updates(ctx: ItemContext) -> None:
         if _close(got, replay(cfg, r, **settings)):
             raise CheckFailed(f"after training, the parameters are those of SGD in which {text}{made}",
                               cfg.describe())
-    expected = replay(cfg, r, cfg.gamma, cfg.rho)
     worst = int(np.argmax([np.max(np.abs(g - e)) for g, e in zip(got, expected)]))
     index = np.unravel_index(int(np.argmax(np.abs(got[worst] - expected[worst]))), expected[worst].shape)
     raise CheckFailed(f"after training, the parameters differ from those of SGD with lr=gamma and momentum=rho over the "

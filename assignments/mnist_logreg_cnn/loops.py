@@ -15,13 +15,10 @@ from typing import Any, Callable
 
 import numpy as np
 import torch
-import torch.nn.functional as F
-from torch.utils.data import DataLoader, TensorDataset
 
-from grader.checks.core import CheckFailed, ItemContext, StudentCodeFailed, explain_failure
-from grader.checks.loops import (SETUPS, MomentumSGD, Setup, Statistics, batches_of, max_relative_error, standard_batches,
-                                 statistics)
-from grader.sandbox.client import Failure
+from grader.checks.core import CheckFailed, ItemContext, recorded_failure
+from grader.checks.loops import (SETUPS, MomentumSGD, Setup, Statistics, accumulated_epoch, batch_loader,
+                                 batches_of, conventions_differ, standard_batches, statistics, updates_differ)
 from grader.sandbox.loop_probes import CLASSES, HIDDEN, ProbeNet
 from reference.mnist_logreg_cnn import train as reference_train
 from reference.mnist_logreg_cnn import validation as reference_validation
@@ -63,16 +60,12 @@ class Config:
         return statistics(batches_of(record["forwards"]), self.y, self.setup.samples, self.num_batches)
 
 
-def _loader(x: np.ndarray, y: np.ndarray, batches: list[list[int]]) -> DataLoader:
-    return DataLoader(TensorDataset(torch.from_numpy(x), torch.from_numpy(y)), batch_sampler=batches)
-
-
 def reference_epoch(x: np.ndarray, y: np.ndarray, weights: list[np.ndarray], setup: Setup, lr: float,
                     batches: list[list[int]] | None = None) -> dict[str, Any]:
     """The reference's training epoch over ``batches`` (the loader's own by default), its
     validation pass, and a training epoch that never zeroes the gradients."""
     batches = batches or standard_batches(setup.samples, setup.batch_size)
-    loader = _loader(x, y, batches)
+    loader = batch_loader(x, y, batches)
     model = ProbeNet.for_samples(x)
     model.set_weights(weights)
     reference_validation(model, loader, torch.nn.CrossEntropyLoss())
@@ -81,28 +74,16 @@ def reference_epoch(x: np.ndarray, y: np.ndarray, weights: list[np.ndarray], set
     reference_train(model, loader, torch.nn.CrossEntropyLoss(), optimizer, 0, 1)
     leaky = ProbeNet.for_samples(x)
     leaky.set_weights(weights)
-    leaky_optimizer = MomentumSGD(leaky.parameters(), lr=lr, momentum=setup.momentum)
-    for xb, yb in loader:
-        F.cross_entropy(leaky(xb), yb).backward()
-        leaky_optimizer.step()
     return {"trained": [p.detach().numpy().copy() for p in model.parameters()],
-            "accumulated": [p.detach().numpy().copy() for p in leaky.parameters()], "evaluation": evaluation}
-
-
-def _relative_gap(a: float, b: float) -> float:
-    return abs(a - b) / max(abs(a), abs(b), 1e-12)
+            "accumulated": accumulated_epoch(leaky, loader, lr, setup.momentum), "evaluation": evaluation}
 
 
 def _discriminates(reference: dict[str, Any], y: np.ndarray, setup: Setup, weights: list[np.ndarray]) -> bool:
     """On this data each accepted convention and each likely mistake gives its own number."""
     s = statistics(reference["evaluation"], y, setup.samples, math.ceil(setup.samples / setup.batch_size))
-    losses = (s.template_loss, s.sample_loss, s.batch_mean_loss)
-    if min(_relative_gap(a, b) for i, a in enumerate(losses) for b in losses[i + 1:]) < DISTINCT:
+    if not conventions_differ(s, DISTINCT) or s.correct in (0, setup.samples):
         return False
-    if abs(s.batch_mean_accuracy - s.accuracy) < DISTINCT or s.correct in (0, setup.samples):
-        return False
-    trained, accumulated = reference["trained"], reference["accumulated"]
-    return max_relative_error(accumulated, trained) > DISTINCT and max_relative_error(weights, trained) > DISTINCT
+    return updates_differ(weights, reference["trained"], reference["accumulated"], DISTINCT)
 
 
 def _choose_config(ctx: ItemContext, setup: Setup) -> Config:
@@ -121,30 +102,18 @@ def _choose_config(ctx: ItemContext, setup: Setup) -> Config:
 
 
 def config(ctx: ItemContext, setup: Setup) -> Config:
-    key = ("mnist-loop-config", setup)
-    if key not in ctx.memo:
-        ctx.memo[key] = _choose_config(ctx, setup)
-    return ctx.memo[key]
+    return ctx.memoised(("mnist-loop-config", setup), lambda: _choose_config(ctx, setup))
 
 
 def epoch(ctx: ItemContext, setup: Setup, train: bool) -> dict[str, Any]:
     """The record of one call of the student's function (train or validation), fetched once per setup
-    for all the item's checks; a hang or crash is not repeated by every check."""
-    key = ("mnist-loop-probe", setup, train)
-    if key not in ctx.memo:
-        cfg = config(ctx, setup)
-        spec = ({"train": True, "optimizer": True, "start_mode": "eval", "args": TRAIN_ARGS} if train else
-                {"train": False, "optimizer": False, "start_mode": "train", "args": VALIDATION_ARGS})
-        try:
-            ctx.memo[key] = ctx.request("epoch_probe", {
-                "name": ctx.name, "weights": cfg.weights, "x": cfg.x, "y": cfg.y, "batch_size": setup.batch_size,
-                "lr": cfg.lr, "momentum": setup.momentum, "epochs": [spec]})["epochs"][0]
-        except StudentCodeFailed as exc:
-            ctx.memo[key] = exc
-    value = ctx.memo[key]
-    if isinstance(value, StudentCodeFailed):
-        raise value
-    return value
+    for all the item's checks."""
+    cfg = config(ctx, setup)
+    spec = ({"train": True, "optimizer": True, "start_mode": "eval", "args": TRAIN_ARGS} if train else
+            {"train": False, "optimizer": False, "start_mode": "train", "args": VALIDATION_ARGS})
+    return ctx.memoised(("mnist-loop-probe", setup, train), lambda: ctx.request("epoch_probe", {
+        "name": ctx.name, "weights": cfg.weights, "x": cfg.x, "y": cfg.y, "batch_size": setup.batch_size,
+        "lr": cfg.lr, "momentum": setup.momentum, "epochs": [spec]})["epochs"][0])
 
 
 def completed(ctx: ItemContext, setup: Setup, train: bool) -> dict[str, Any]:
@@ -152,11 +121,8 @@ def completed(ctx: ItemContext, setup: Setup, train: bool) -> dict[str, Any]:
     record = epoch(ctx, setup, train)
     failure = record.get("error")
     if failure:
-        call = TRAIN_CALL if train else VALIDATION_CALL
-        exc = explain_failure(Failure(kind="exception", summary=failure.get("summary", "an exception"),
-                                      traceback=failure.get("traceback", ""), where=failure.get("where")), ctx.name)
-        raise StudentCodeFailed(f"{call}: {exc.message}{_global_hint(failure.get('summary', ''))}",
-                                exc.counterexample)
+        raise recorded_failure(failure, ctx.name, TRAIN_CALL if train else VALIDATION_CALL,
+                               _global_hint(failure.get("summary", "")))
     return record
 
 

@@ -58,21 +58,17 @@ class Outcome:
 
 
 def run_fit(ctx: ItemContext, scenario: Scenario) -> Outcome:
-    key = ("fit", scenario)
-    if key not in ctx.memo:
+    def probe() -> Outcome:
         try:
             reply = ctx.request("fit_probe", {"name": ctx.name, "val_acc": list(scenario.accuracies),
                                               "val_loss": list(scenario.losses), "max_epochs": scenario.max_epochs,
                                               "patience": scenario.patience})
-            ctx.memo[key] = Outcome(reply["events"], reply["marker"], reply["final_values"],
-                                    bool(reply.get("runaway")))
         except StudentCodeFailed as exc:
-            ctx.memo[key] = StudentCodeFailed(exc.message, f"{scenario.describe()}\n{exc.counterexample or ''}".strip(),
-                                              exc.kind)
-    value = ctx.memo[key]
-    if isinstance(value, StudentCodeFailed):
-        raise value
-    outcome: Outcome = value
+            raise StudentCodeFailed(exc.message, f"{scenario.describe()}\n{exc.counterexample or ''}".strip(),
+                                    exc.kind) from None
+        return Outcome(reply["events"], reply["marker"], reply["final_values"], bool(reply.get("runaway")))
+
+    outcome: Outcome = ctx.memoised(("fit", scenario), probe)
     if outcome.runaway:
         raise CheckFailed(f"fit kept training more than {RUNAWAY_EPOCHS} epochs past max_epochs and was stopped: "
                           "the loop must end after max_epochs epochs at the latest", scenario.describe())

@@ -15,15 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import torch
-import torch.nn.functional as F
-from torch.utils.data import DataLoader, TensorDataset
 
-from grader.checks.core import Check, CheckFailed, ItemContext, StudentCodeFailed, explain_failure
-from grader.checks.loops import (SETUPS, Batches, MomentumSGD, Setup, Statistics, batches_of, check_accuracy,
-                                 check_every_sample_once, check_trained, max_relative_error, returned_pair,
-                                 returned_text, returned_value, standard_batches, statistics)
-from grader.sandbox.client import Failure
+from grader.checks.core import Check, CheckFailed, ItemContext, StudentCodeFailed, recorded_failure
+from grader.checks.loops import (SETUPS, Batches, MomentumSGD, Setup, Statistics, accumulated_epoch, batch_loader,
+                                 batches_of, check_accuracy, check_every_sample_once, check_trained,
+                                 conventions_differ, returned_pair, returned_text, returned_value, standard_batches,
+                                 statistics, updates_differ)
 from grader.sandbox.loop_probes import CLASSES, HIDDEN, IN_FEATURES, ProbeNet
 from reference.resnet_cifar10 import run_epoch as reference_run_epoch
 
@@ -57,10 +54,6 @@ def setup_statistics(batches: Batches, y: np.ndarray, setup: Setup) -> Statistic
 
 # -- the reference, in this process ------------------------------------------------------------
 
-def _loader(x: np.ndarray, y: np.ndarray, batches: list[list[int]]) -> DataLoader:
-    return DataLoader(TensorDataset(torch.from_numpy(x), torch.from_numpy(y)), batch_sampler=batches)
-
-
 def _reference(x: np.ndarray, y: np.ndarray, weights: list[np.ndarray], setup: Setup, lr: float,
                batches: list[list[int]] | None = None) -> dict[str, Any]:
     """The reference's training epoch, then its evaluation epoch, over ``batches`` (the loader's own by
@@ -68,37 +61,24 @@ def _reference(x: np.ndarray, y: np.ndarray, weights: list[np.ndarray], setup: S
     model = ProbeNet(x)
     model.set_weights(weights)
     optimizer = MomentumSGD(model.parameters(), lr=lr, momentum=setup.momentum)
-    loader = _loader(x, y, batches or standard_batches(setup.samples, setup.batch_size))
+    loader = batch_loader(x, y, batches or standard_batches(setup.samples, setup.batch_size))
     reference_run_epoch(model, optimizer, loader, True)
     trained = [p.detach().numpy().copy() for p in model.parameters()]
     train_forwards, model.forwards = model.forwards, []
     reference_run_epoch(model, None, loader, False)
-    # The classic bug, simulated: gradients never zeroed, so they accumulate across batches.
     leaky = ProbeNet(x)
     leaky.set_weights(weights)
-    leaky_optimizer = MomentumSGD(leaky.parameters(), lr=lr, momentum=setup.momentum)
-    for xb, yb in loader:
-        F.cross_entropy(leaky(xb), yb).backward()
-        leaky_optimizer.step()
-    return {"trained": trained, "accumulated": [p.detach().numpy().copy() for p in leaky.parameters()],
+    return {"trained": trained, "accumulated": accumulated_epoch(leaky, loader, lr, setup.momentum),
             "train": batches_of(train_forwards), "eval": batches_of(model.forwards)}
-
-
-def _relative_gap(a: float, b: float) -> float:
-    return abs(a - b) / max(abs(a), abs(b), 1e-12)
 
 
 def _discriminates(reference: dict[str, Any], y: np.ndarray, setup: Setup, weights: list[np.ndarray]) -> bool:
     """On this data every accepted loss convention, and each accuracy mistake, gives its own number."""
     for mode in ("train", "eval"):
         s = setup_statistics(reference[mode], y, setup)
-        losses = (s.template_loss, s.sample_loss, s.batch_mean_loss)
-        if min(_relative_gap(a, b) for i, a in enumerate(losses) for b in losses[i + 1:]) < DISTINCT:
+        if not conventions_differ(s, DISTINCT) or s.correct == 0:
             return False
-        if abs(s.batch_mean_accuracy - s.accuracy) < DISTINCT or s.correct == 0:
-            return False
-    trained, accumulated = reference["trained"], reference["accumulated"]
-    return (max_relative_error(accumulated, trained) > DISTINCT and max_relative_error(weights, trained) > DISTINCT)
+    return updates_differ(weights, reference["trained"], reference["accumulated"], DISTINCT)
 
 
 def _choose_config(ctx: ItemContext, setup: Setup) -> Config:
@@ -117,10 +97,7 @@ def _choose_config(ctx: ItemContext, setup: Setup) -> Config:
 
 
 def config(ctx: ItemContext, setup: Setup) -> Config:
-    key = ("run_epoch-config", setup)
-    if key not in ctx.memo:
-        ctx.memo[key] = _choose_config(ctx, setup)
-    return ctx.memo[key]
+    return ctx.memoised(("run_epoch-config", setup), lambda: _choose_config(ctx, setup))
 
 
 # -- the probe, once per setup for all checks ----------------------------------------------------
@@ -128,29 +105,17 @@ def config(ctx: ItemContext, setup: Setup) -> Config:
 def _epochs(ctx: ItemContext, setup: Setup, eval_optimizer: bool = False) -> list[dict[str, Any]]:
     """A training epoch (model handed over in eval mode), then an evaluation epoch (model handed over
     in training mode) given ``optimizer=None`` (or the optimizer, when ``eval_optimizer``)."""
-    key = ("run_epoch-probe", setup, eval_optimizer)
-    if key not in ctx.memo:
-        cfg = config(ctx, setup)
-        try:
-            ctx.memo[key] = ctx.request("epoch_probe", {
-                "name": ctx.name, "weights": cfg.weights, "x": cfg.x, "y": cfg.y, "batch_size": setup.batch_size,
-                "lr": cfg.lr, "momentum": setup.momentum,
-                "epochs": [{"train": True, "optimizer": True, "start_mode": "eval"},
-                           {"train": False, "optimizer": eval_optimizer, "start_mode": "train"}]})["epochs"]
-        except StudentCodeFailed as exc:  # a hang or crash is not repeated by every check
-            ctx.memo[key] = exc
-    value = ctx.memo[key]
-    if isinstance(value, StudentCodeFailed):
-        raise value
-    return value
+    cfg = config(ctx, setup)
+    return ctx.memoised(("run_epoch-probe", setup, eval_optimizer), lambda: ctx.request("epoch_probe", {
+        "name": ctx.name, "weights": cfg.weights, "x": cfg.x, "y": cfg.y, "batch_size": setup.batch_size,
+        "lr": cfg.lr, "momentum": setup.momentum,
+        "epochs": [{"train": True, "optimizer": True, "start_mode": "eval"},
+                   {"train": False, "optimizer": eval_optimizer, "start_mode": "train"}]})["epochs"])
 
 
 def _raise_error(ctx: ItemContext, record: dict[str, Any], call: str) -> None:
-    failure = record.get("error")
-    if failure:
-        exc = explain_failure(Failure(kind="exception", summary=failure.get("summary", "an exception"),
-                                      traceback=failure.get("traceback", ""), where=failure.get("where")), ctx.name)
-        raise StudentCodeFailed(f"{call}: {exc.message}", exc.counterexample)
+    if record.get("error"):
+        raise recorded_failure(record["error"], ctx.name, call)
 
 
 def training_epoch(ctx: ItemContext, setup: Setup) -> dict[str, Any]:

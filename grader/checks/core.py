@@ -99,6 +99,19 @@ class ItemContext:
             self._sticky = failure
         raise failure
 
+    def memoised(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """``compute()`` once for all the item's checks; a StudentCodeFailed it raises is kept and
+        raised again, so a probe that hung or crashed is not run again by every check."""
+        if key not in self.memo:
+            try:
+                self.memo[key] = compute()
+            except StudentCodeFailed as exc:
+                self.memo[key] = exc
+        value = self.memo[key]
+        if isinstance(value, StudentCodeFailed):
+            raise value
+        return value
+
     def end_check(self) -> None:
         self._sticky = None
 
@@ -127,6 +140,14 @@ def explain_failure(failure: Failure, name: str) -> StudentCodeFailed:
     if failure.kind == "probe":
         return StudentCodeFailed(failure.summary, failure.traceback or None, kind="probe")
     return StudentCodeFailed(f"`{name}`: {failure.summary}", kind=failure.kind)
+
+
+def recorded_failure(failure: dict[str, Any], name: str, call: str, hint: str = "") -> StudentCodeFailed:
+    """The student's exception that a probe reported inside its record (the probe itself returned),
+    explained as for a failed request; ``call`` says which call raised it."""
+    exc = explain_failure(Failure(kind="exception", summary=failure.get("summary", "an exception"),
+                                  traceback=failure.get("traceback", ""), where=failure.get("where")), name)
+    return StudentCodeFailed(f"{call}: {exc.message}{hint}", exc.counterexample)
 
 
 def run_check(check: Check, ctx: ItemContext) -> CheckResult:

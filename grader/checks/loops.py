@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch.utils.data import DataLoader, TensorDataset
 
 from grader.checks.core import CheckFailed
 
@@ -97,6 +98,30 @@ def statistics(batches: Batches, y: np.ndarray, samples: int, num_batches: int) 
         by_batches_accuracy=sum(corrects) / num_batches)
 
 
+def batch_loader(x: np.ndarray, y: np.ndarray, batches: list[list[int]]) -> DataLoader:
+    """A loader yielding exactly ``batches`` (lists of sample indices), for the reference's epochs."""
+    return DataLoader(TensorDataset(torch.from_numpy(x), torch.from_numpy(y)), batch_sampler=batches)
+
+
+def relative_gap(a: float, b: float) -> float:
+    return abs(a - b) / max(abs(a), abs(b), 1e-12)
+
+
+def conventions_differ(s: Statistics, distinct: float) -> bool:
+    """On these figures the accepted loss conventions, and the fraction of correct samples and the
+    mean of the batches' accuracies, each give their own number (so a message can tell them apart)."""
+    losses = (s.template_loss, s.sample_loss, s.batch_mean_loss)
+    if min(relative_gap(a, b) for i, a in enumerate(losses) for b in losses[i + 1:]) < distinct:
+        return False
+    return abs(s.batch_mean_accuracy - s.accuracy) >= distinct
+
+
+def updates_differ(weights: list[np.ndarray], trained: list[np.ndarray], accumulated: list[np.ndarray],
+                   distinct: float) -> bool:
+    """A reference epoch moves the weights, and differently from one that never zeroes the gradients."""
+    return max_relative_error(accumulated, trained) > distinct and max_relative_error(weights, trained) > distinct
+
+
 class MomentumSGD:
     """``torch.optim.SGD(params, lr, momentum)`` written out (no dampening, Nesterov or weight decay):
     the same arithmetic, step for step, without the second or so that torch.optim's first use costs
@@ -125,6 +150,16 @@ class MomentumSGD:
                     buffer.mul_(self.momentum).add_(step)
                 step = buffer
             p.add_(step, alpha=-self.lr)
+
+
+def accumulated_epoch(model: torch.nn.Module, loader: DataLoader, lr: float, momentum: float) -> list[np.ndarray]:
+    """The parameters after the classic bug, simulated: a training epoch whose gradients are never
+    zeroed, so they accumulate across batches."""
+    optimizer = MomentumSGD(model.parameters(), lr=lr, momentum=momentum)
+    for xb, yb in loader:
+        F.cross_entropy(model(xb), yb).backward()
+        optimizer.step()
+    return [p.detach().numpy().copy() for p in model.parameters()]
 
 
 # -- comparing and describing ------------------------------------------------------------------
