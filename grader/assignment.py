@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 from grader.checks.core import Check
-from grader.errors import UnknownAssignment
+from grader.errors import UnknownAssignment, WrongAssignment
 
 ItemKind = Literal["class", "function", "instance"]
 
@@ -32,6 +32,11 @@ class Item:
     @property
     def max_points(self) -> float:
         return sum(c.max_points for c in self.checks)
+
+    @property
+    def accepted_names(self) -> frozenset[str]:
+        """The names that define this item: its own and its declared aliases."""
+        return frozenset((self.name, *self.aliases))
 
 
 @dataclass(frozen=True)
@@ -70,13 +75,38 @@ def get(name: str) -> Assignment:
     return assignments[name]
 
 
+def defined_items(assignment: Assignment, defined_names: set[str]) -> tuple[str, ...]:
+    """The names the submission defines for ``assignment``'s items (an item's own name, or an alias)."""
+    found = []
+    for item in assignment.items:
+        names = sorted(item.accepted_names & defined_names, key=lambda n: (n != item.name, n))
+        if names:
+            found.append(names[0])
+    return tuple(found)
+
+
+def check_matches(chosen: Assignment, defined_names: set[str], submission: str) -> None:
+    """Raise WrongAssignment when the submission defines none of ``chosen``'s items but another's.
+
+    A submission defining no graded name of any assignment is not refused: it is graded, and the
+    report says that each item is missing.
+    """
+    if defined_items(chosen, defined_names):
+        return
+    others = [(name, found) for name, assignment in available().items() if name != chosen.name
+              for found in [defined_items(assignment, defined_names)] if found]
+    if not others:
+        return
+    what = " and ".join(f"{', '.join(found)} ({name})" for name, found in others)
+    raise WrongAssignment(f"{submission} defines {what} but none of {chosen.name}'s items "
+                          f"({', '.join(chosen.graded_names)}); check --assignment or leave it out to "
+                          "detect the assignment")
+
+
 def detect(defined_names: set[str]) -> Assignment:
     """The assignment whose graded names (or aliases) the submission defines most of."""
     assignments = available()
-    scores = {}
-    for name, assignment in assignments.items():
-        accepted = [{item.name, *item.aliases} for item in assignment.items]
-        scores[name] = sum(1 for names in accepted if names & defined_names)
+    scores = {name: len(defined_items(assignment, defined_names)) for name, assignment in assignments.items()}
     best = max(scores.values(), default=0)
     winners = sorted(name for name, score in scores.items() if score == best)
     listing = ", ".join(f"{n} ({', '.join(assignments[n].graded_names)})" for n in sorted(assignments))

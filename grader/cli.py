@@ -3,6 +3,11 @@
 Exit codes: 0 graded (whatever the score), 2 bad input, 3 internal grader error
 (see grader.errors).  A results file asked for is always written, even on error,
 so that Gradescope or CI never find a missing file.
+
+stderr gets one line per problem: ``error: ...`` (bad input, exit 2, never a
+traceback), ``note: ...`` (graded, but read in a way worth knowing: an old
+nbformat converted, a .py without cell markers), or the internal-error lines
+(exit 3; the traceback only with --debug).
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import json
 import sys
 import traceback
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, NoReturn, Sequence
 
 from rich.console import Console
 
@@ -30,24 +35,63 @@ def _alias(text: str) -> tuple[str, str]:
     return item, name
 
 
+def _positive(most: int) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not 0 < value <= most:  # also refuses nan
+            raise argparse.ArgumentTypeError(f"expected a number above 0 and at most {most:,}, got {text!r}")
+        return value
+    return parse
+
+
+def _output_file(text: str) -> Path:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("expected the path of a file to write, got an empty string")
+    if Path(text).is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a directory; give the path of a file to write in it")
+    return Path(text)
+
+
+class _BadArguments(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class _Parser(argparse.ArgumentParser):
+    """Bad arguments are bad input too: one ``error:`` line (not the usage block), exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _BadArguments(f"{_one_line(message)}; see '{self.prog} --help'")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m grader", description="Grade PyTorch notebook assignments.")
+    parser = _Parser(prog="python -m grader", description="Grade PyTorch notebook assignments.")
     parser.add_argument("--version", action="version", version=f"grader {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     g = commands.add_parser("grade", help="grade one submission (.ipynb or percent-format .py)")
     g.add_argument("submission", help="path to the student's notebook or .py export")
     g.add_argument("--assignment", help="assignment name (default: detected from the graded names)")
-    g.add_argument("--json", type=Path, help="write the grader's own results file here")
-    g.add_argument("--gradescope", type=Path, help="write a Gradescope results.json here")
-    g.add_argument("--junit", type=Path, help="write JUnit XML here (one test case per check)")
+    g.add_argument("--json", type=_output_file, help="write the grader's own results file here")
+    g.add_argument("--gradescope", type=_output_file, help="write a Gradescope results.json here")
+    g.add_argument("--junit", type=_output_file, help="write JUnit XML here (one test case per check)")
     g.add_argument("--alias", type=_alias, action="append", default=[], metavar="ITEM=NAME",
                    help="grade the notebook's NAME as the assignment's ITEM (repeatable)")
     g.add_argument("--item", action="append", default=[], metavar="NAME",
                    help="grade only this item (repeatable; default: every item)")
     g.add_argument("--seed", type=int, default=0, help="base seed; the same seed always gives the same grade")
-    g.add_argument("--timeout", type=float, default=Limits.request_timeout_s,
+    g.add_argument("--timeout", type=_positive(86_400), default=Limits.request_timeout_s,
                    help="seconds one probe of student code may take (default %(default)s)")
-    g.add_argument("--memory-gb", type=float, default=Limits.memory_bytes / GiB,
+    g.add_argument("--load-timeout", type=_positive(86_400), default=None,
+                   help="seconds one top-level statement may take to load (default: the larger of "
+                        f"--timeout and {Limits.load_timeout_s:g})")
+    g.add_argument("--submission-timeout", type=_positive(7 * 86_400), default=Limits.submission_timeout_s,
+                   help="seconds all of one submission's student code may take, restarts included; "
+                        "later checks are not run (default %(default)s)")
+    g.add_argument("--memory-gb", type=_positive(1_000_000), default=Limits.memory_bytes / GiB,
                    help="memory the student code may use, in GiB (default %(default)s)")
     g.add_argument("--failures-only", action="store_true", help="terminal report: hide passed checks")
     g.add_argument("--debug", action="store_true", help="show the grader's traceback on errors")
@@ -55,11 +99,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except _BadArguments as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        _write_fallback(_results_paths(argv), f"The grader was run with invalid arguments ({exc.message}); "
+                                              "the course staff have to look at it.")
+        return EXIT_BAD_INPUT
     console = Console(stderr=False, highlight=False)
-    errors = Console(stderr=True, highlight=False)
-    limits = Limits(request_timeout_s=args.timeout, load_timeout_s=max(args.timeout, Limits.load_timeout_s),
-                    memory_bytes=int(args.memory_gb * GiB))
+    errors = Console(stderr=True, highlight=False, emoji=False)  # a path may hold ":name:"
+    load_timeout = args.load_timeout if args.load_timeout is not None else max(args.timeout, Limits.load_timeout_s)
+    limits = Limits(request_timeout_s=args.timeout, load_timeout_s=load_timeout,
+                    submission_timeout_s=args.submission_timeout, memory_bytes=int(args.memory_gb * GiB))
     options = GradeOptions(assignment=args.assignment, seed=args.seed, limits=limits, aliases=tuple(args.alias),
                            items=tuple(args.item))
     try:
@@ -69,26 +120,41 @@ def main(argv: Sequence[str] | None = None) -> int:
                     status.update(f"grading {item}: {check}")
             result = grade(args.submission, options, progress)
     except BadInput as exc:
-        errors.print(f"error: {exc}", markup=False, soft_wrap=True)
+        errors.print(f"error: {_one_line(str(exc))}", markup=False, soft_wrap=True)
         _write_fallback(args, f"The submission could not be graded: {exc}")
         return EXIT_BAD_INPUT
     except Exception as exc:  # noqa: BLE001 - the grader's own failure: report, leave a file, exit 3
         code = exc.exit_code if isinstance(exc, GraderError) else EXIT_INTERNAL
         errors.print(f"internal grader error: {type(exc).__name__}: {exc}", markup=False, soft_wrap=True)
-        errors.print("This is a bug in the grader, not in the submission. Rerun with --debug and report it.")
+        errors.print("This is a bug in the grader, not in the submission. Rerun with --debug and report it.",
+                     soft_wrap=True)
         if args.debug:
             errors.print(traceback.format_exc(), markup=False)
         _write_fallback(args, "The grader failed on this submission (not the student's fault); "
                               "the course staff have to look at it.")
         return code
+    for note in result.warnings:
+        errors.print(f"note: {_one_line(note)}", markup=False, soft_wrap=True)
     render_terminal(result, console, show_passed=not args.failures_only)
-    if args.json:
-        write_json(result, args.json)
-    if args.gradescope:
-        write_gradescope(result, args.gradescope)
-    if args.junit:
-        write_junit(result, args.junit)
-    return EXIT_GRADED
+    code = EXIT_GRADED
+    for path, write in ((args.json, write_json), (args.gradescope, write_gradescope), (args.junit, write_junit)):
+        if path is None:
+            continue
+        try:
+            write(result, path)
+        except OSError as exc:  # the others are still written
+            errors.print(f"error: could not write {_one_line(str(path))} ({exc.strerror or exc}); check that its "
+                         "folder can be written", markup=False, soft_wrap=True)
+            code = EXIT_BAD_INPUT
+    return code
+
+
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F)}
+
+
+def _one_line(text: str) -> str:
+    """``text`` with control characters (a newline in a file name...) escaped: one line on the terminal."""
+    return text.translate(_CONTROL)
 
 
 class _nothing:
@@ -97,6 +163,24 @@ class _nothing:
 
     def __exit__(self, *exc: object) -> None:
         return None
+
+
+def _results_paths(argv: Sequence[str] | None) -> argparse.Namespace:
+    """--json and --gradescope out of arguments that do not parse as a whole."""
+    parser = _Parser(add_help=False, exit_on_error=False)
+    parser.add_argument("--json")
+    parser.add_argument("--gradescope")
+    try:
+        found = parser.parse_known_args(sys.argv[1:] if argv is None else list(argv))[0]
+    except (argparse.ArgumentError, _BadArguments):
+        return argparse.Namespace(json=None, gradescope=None)
+    usable = {}
+    for name in ("json", "gradescope"):
+        try:
+            usable[name] = _output_file(getattr(found, name)) if getattr(found, name) is not None else None
+        except argparse.ArgumentTypeError:  # the bad argument itself: already reported
+            usable[name] = None
+    return argparse.Namespace(**usable)
 
 
 def _write_fallback(args: argparse.Namespace, message: str) -> None:
@@ -110,4 +194,5 @@ def _write_fallback(args: argparse.Namespace, message: str) -> None:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             Path(path).write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
         except OSError as exc:
-            print(f"error: could not write {path}: {exc}", file=sys.stderr)
+            print(f"error: could not write {_one_line(str(path))} ({exc.strerror or exc}); check that its "
+                  "folder can be written", file=sys.stderr)

@@ -32,6 +32,10 @@ class UnknownAssignment(BadInput):
     """No assignment by that name, or detection from the graded names failed. Pass --assignment."""
 
 
+class WrongAssignment(BadInput):
+    """--assignment names an assignment the submission is not for. Check --assignment or leave it out."""
+
+
 class InternalError(GraderError):
     """Something inside the grader broke. This is a grader bug, not the student's fault."""
 

@@ -15,6 +15,7 @@ from typing import Callable, Iterator
 from grader import assignment as assignments
 from grader.assignment import Assignment, Item
 from grader.checks.core import ItemContext, not_found_result, run_check
+from grader.checks.search import private_hypothesis_storage
 from grader.errors import BadInput
 from grader.extract import Extraction, extract, top_level_names
 from grader.notebook import read_submission
@@ -40,14 +41,21 @@ def grade(path: str | Path, options: GradeOptions = GradeOptions(), progress: Pr
     sandbox = Sandbox((), options.limits)
     sandbox.launch()  # the worker imports torch while this process imports the assignment
     try:
-        defined = top_level_names(notebook)
-        chosen = assignments.get(options.assignment) if options.assignment else assignments.detect(set(defined))
+        defined = set(top_level_names(notebook))
+        # an item aliased on the command line (--alias Dropout=MyDropout) is defined when its NAME is
+        defined |= {item for item, name in options.aliases if name in defined}
+        if options.assignment:
+            chosen = assignments.get(options.assignment)
+            assignments.check_matches(chosen, defined, str(path))
+        else:
+            chosen = assignments.detect(defined)
+        _check_aliases(chosen, options.aliases)
         selected = _selected_items(chosen, options.items)
-        names = _graded_names(selected, set(defined), dict(options.aliases))
+        names = _graded_names(selected, defined, dict(options.aliases))
         extraction = extract(notebook, list(names.values()))
         sandbox.statements = extraction.statements
         sandbox.start()
-        with _single_threaded_torch():
+        with _single_threaded_torch(), private_hypothesis_storage():
             items = tuple(_grade_item(item, names[item.name], extraction, sandbox, options.seed, progress)
                           for item in selected)
     finally:
@@ -58,7 +66,7 @@ def grade(path: str | Path, options: GradeOptions = GradeOptions(), progress: Pr
         sandbox=SandboxSummary(limits_applied=sandbox.limits_applied,
                                limits_not_applied=sandbox.limits_not_applied,
                                stdout=sandbox.stdout, stderr=sandbox.stderr, restarts=sandbox.restarts),
-        duration_s=time.perf_counter() - started)
+        warnings=notebook.notes, duration_s=time.perf_counter() - started)
 
 
 @contextmanager
@@ -83,6 +91,13 @@ def _selected_items(chosen: Assignment, wanted: tuple[str, ...]) -> tuple[Item, 
         raise BadInput(f"{chosen.name} has no item {', '.join(unknown)}; its items are "
                        f"{', '.join(chosen.graded_names)}")
     return tuple(item for item in chosen.items if item.name in wanted)
+
+
+def _check_aliases(chosen: Assignment, aliases: tuple[tuple[str, str], ...]) -> None:
+    unknown = [f"{item}={name}" for item, name in aliases if item not in chosen.graded_names]
+    if unknown:
+        raise BadInput(f"{chosen.name} has no item to alias in --alias {', '.join(unknown)}; its items are "
+                       f"{', '.join(chosen.graded_names)}")
 
 
 def _graded_names(items: tuple[Item, ...], defined: set[str], explicit: dict[str, str]) -> dict[str, str]:

@@ -10,6 +10,7 @@ the student sees in Jupyter.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -17,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
-import nbformat.reader
 from IPython.core.inputtransformer2 import TransformerManager
 
 from grader.errors import UnreadableSubmission
@@ -47,24 +47,30 @@ class Notebook:
     path: str
     cells: tuple[Cell, ...]  #: code cells only, document order
     skipped_cells: tuple[CellProblem, ...]  #: code cells that are not Python (``%%bash``...)
+    #: one line each about how the file was read (converted from nbformat 3, no cell markers...);
+    #: never a reason to take points off
+    notes: tuple[str, ...] = ()
 
 
 def read_submission(path: str | os.PathLike[str]) -> Notebook:
     """Read ``path`` (.ipynb, .py, or anything holding notebook JSON) into code cells.
 
     Raises :class:`UnreadableSubmission` with a one-line message saying what is
-    wrong and what to do, never a JSON or nbformat exception.
+    wrong and what to do, never a JSON or nbformat exception.  What was read in a
+    way the student may not expect (an old nbformat converted, a .py without cell
+    markers) is said in ``notes``.
     """
     p = Path(path)
     text = _read_text(p)
     suffix = p.suffix.lower()
+    notes: list[str] = []
     if suffix == ".py":
-        raw = _split_py(text)
+        raw = _split_py(text, p, notes)
     elif suffix == ".ipynb":
-        raw = _split_ipynb(text, p)
+        raw = _split_ipynb(text, p, notes)
     else:
         try:
-            raw = _split_ipynb(text, p)
+            raw = _split_ipynb(text, p, notes)
         except UnreadableSubmission as e:
             if "not valid JSON" not in str(e):
                 raise
@@ -80,7 +86,7 @@ def read_submission(path: str | os.PathLike[str]) -> Notebook:
             skipped.append(problem)
         else:
             cells.append(Cell(index=index, source=source, original=original))
-    return Notebook(path=str(path), cells=tuple(cells), skipped_cells=tuple(skipped))
+    return Notebook(path=str(path), cells=tuple(cells), skipped_cells=tuple(skipped), notes=tuple(notes))
 
 
 # --------------------------------------------------------------------------- files
@@ -98,7 +104,7 @@ def _read_text(p: Path) -> str:
         data = p.read_bytes()
     except OSError as e:
         raise UnreadableSubmission(f"{p}: cannot be read ({e.strerror}); check its permissions") from None
-    if not data.strip():
+    if not data or data.isspace():  # not data.strip(): that copies a 200 MB notebook
         raise UnreadableSubmission(
             f"{p} is empty; save the notebook in Jupyter (File > Save) and submit it again"
         )
@@ -117,27 +123,49 @@ def _read_text(p: Path) -> str:
     return text
 
 
-def _split_ipynb(text: str, p: Path) -> list[tuple[int, str]]:
-    """(index, source) of every code cell; nbformat converts v3 (and older) to v4."""
+def _split_ipynb(text: str, p: Path, notes: list[str]) -> list[tuple[int, str]]:
+    """(index, source) of every code cell, index counting every cell.
+
+    An nbformat 4 notebook is read straight from its JSON: outputs are never
+    wrapped, validated or copied, and a hand-edited cell missing ``metadata``
+    still reads.  Older versions (1 to 3) are converted by nbformat, with a note.
+    """
     try:
-        nb = nbformat.reader.reads(text)
-        nb = nbformat.convert(nb, 4)
-    except nbformat.reader.NotJSONError as e:
-        cause = e.__cause__
-        where = ""
-        if cause is not None and hasattr(cause, "lineno"):
-            where = f" (line {cause.lineno}, column {cause.colno}: {cause.msg})"
+        doc = json.loads(text)
+    except json.JSONDecodeError as e:
         raise UnreadableSubmission(
-            f"{p} is not valid JSON{where}; the file is damaged or truncated: "
-            "re-save it from Jupyter and submit it again"
+            f"{p} is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg}); the file is damaged or "
+            "truncated: re-save it from Jupyter and submit it again"
         ) from None
-    except nbformat.NBFormatError as e:
+    except ValueError as e:  # e.g. an integer too long to convert
         raise UnreadableSubmission(
-            f"{p}: {e}; re-save it with a current Jupyter (nbformat 4)"
+            f"{p} is not valid JSON ({_first_clause(e)}); the file is damaged: re-save it from Jupyter and "
+            "submit it again"
         ) from None
-    except (AttributeError, KeyError, TypeError, ValueError, nbformat.ValidationError):
-        raise UnreadableSubmission(_not_a_notebook(p)) from None
-    cells = nb.get("cells") if isinstance(nb, dict) else None
+    except RecursionError:
+        raise UnreadableSubmission(
+            f"{p} is not a Jupyter notebook: its JSON is nested too deeply to read; "
+            "submit the .ipynb file that Jupyter saved"
+        ) from None
+    if not isinstance(doc, dict) or "nbformat" not in doc:
+        raise UnreadableSubmission(_not_a_notebook(p))
+    major = doc["nbformat"]
+    if not isinstance(major, int) or isinstance(major, bool) or not 1 <= major <= 4:
+        raise UnreadableSubmission(
+            f"{p}: Unsupported nbformat version {major!r} (this grader reads versions 1 to 4); "
+            "re-save it with a current Jupyter (nbformat 4)"
+        )
+    if major < 4:
+        try:
+            doc = nbformat.convert(nbformat.from_dict(doc), 4)
+        except Exception as e:  # nbformat's converters assume a well-formed notebook
+            raise UnreadableSubmission(
+                f"{p} is an nbformat {major} notebook that could not be converted to nbformat 4 "
+                f"({_first_clause(e)}); open it in a current Jupyter, save it and submit it again"
+            ) from None
+        notes.append(f"{p} is an nbformat {major} notebook; it was converted to nbformat 4 for grading "
+                     "(nothing is lost; re-save it with a current Jupyter to silence this note)")
+    cells = doc.get("cells") if isinstance(doc, dict) else None
     if not isinstance(cells, list):
         raise UnreadableSubmission(_not_a_notebook(p))
     out: list[tuple[int, str]] = []
@@ -146,6 +174,14 @@ def _split_ipynb(text: str, p: Path) -> list[tuple[int, str]]:
             continue
         out.append((i, _source_text(cell.get("source", ""))))
     return out
+
+
+def _first_clause(e: BaseException) -> str:
+    """The start of an exception's message, for a one-line error (never empty)."""
+    text = " ".join(str(e).split()).split("; ")[0]
+    if len(text) > 120:
+        text = text[:117] + "..."
+    return text or type(e).__name__
 
 
 def _not_a_notebook(p: Path) -> str:
@@ -167,12 +203,13 @@ _IN_PROMPT = re.compile(r"^#\s*In\s*\[[^\]]*\]\s*:?\s*$")
 _NON_CODE = re.compile(r"\[\s*(markdown|md|raw)\s*\]", re.IGNORECASE)
 
 
-def _split_py(text: str) -> list[tuple[int, str]]:
+def _split_py(text: str, p: Path, notes: list[str]) -> list[tuple[int, str]]:
     """Cells of a percent-format (``# %%``) or nbconvert (``# In[3]:``) export.
 
-    A file with no marker is one code cell.  Text before the first marker is a
-    cell only if it holds code (not just a shebang / jupytext header comments),
-    so cell numbers match the notebook the file was exported from.
+    A file with no marker is one code cell (with a note: its line numbers are the
+    file's).  Text before the first marker is a cell only if it holds code (not
+    just a shebang / jupytext header comments), so cell numbers match the
+    notebook the file was exported from.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
@@ -193,6 +230,9 @@ def _split_py(text: str) -> list[tuple[int, str]]:
             continue
         current.append(line)
     blocks.append((current_code, current))
+    if preamble:
+        notes.append(f"{p} has no cell markers ('# %%' or '# In[1]:'); the whole file was read as one cell, "
+                     "so 'cell 1, line N' means line N of the file")
     out: list[tuple[int, str]] = []
     for i, (is_code, body) in enumerate(blocks, start=1):
         if is_code:

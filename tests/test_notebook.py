@@ -65,6 +65,23 @@ def test_v3_notebook_is_converted(tmp_path: Path) -> None:
     assert nb.cells[0].original == "import torch\n%time y = 2"
     assert nb.cells[0].source == "import torch\nget_ipython().run_line_magic('time', 'y = 2')"
     assert nb.cells[1].source == "class Dropout:\n    pass"
+    assert nb.notes == (f"{path} is an nbformat 3 notebook; it was converted to nbformat 4 for grading "
+                        "(nothing is lost; re-save it with a current Jupyter to silence this note)",)
+
+
+def test_v4_notebook_has_no_notes(tmp_path: Path) -> None:
+    path = write_v4(tmp_path / "sub.ipynb", [v4.new_code_cell("x = 1")])
+    assert read_submission(path).notes == ()
+
+
+def test_v4_cells_missing_metadata_still_read(tmp_path: Path) -> None:
+    """Hand-edited: nbformat's validation would reject it, the sources are all the grader needs."""
+    path = tmp_path / "bare.ipynb"
+    path.write_text('{"nbformat": 4, "nbformat_minor": 2, "cells": [{"cell_type": "markdown", "source": "hi"}, '
+                    '{"cell_type": "code", "source": "x = 1"}]}', encoding="utf-8")
+    nb = read_submission(path)
+    assert [(c.index, c.source) for c in nb.cells] == [(2, "x = 1")]
+    assert nb.notes == ()
 
 
 def test_list_sources_from_hand_written_json(tmp_path: Path) -> None:
@@ -113,6 +130,11 @@ def test_other_extension_with_notebook_json_is_read(tmp_path: Path) -> None:
         ("dict.ipynb", b'{"a": 1}', "is JSON but not a Jupyter notebook"),
         ("nocells.ipynb", b'{"nbformat": 4, "nbformat_minor": 5, "metadata": {}}', "not a Jupyter notebook"),
         ("future.ipynb", b'{"nbformat": 9, "cells": []}', "Unsupported nbformat version 9"),
+        ("text_version.ipynb", b'{"nbformat": "4", "cells": []}', "Unsupported nbformat version '4'"),
+        ("v3_damaged.ipynb", b'{"nbformat": 3, "worksheets": 5}', "nbformat 3 notebook that could not be converted"),
+        ("deep.ipynb", b"[" * 100_000 + b"]" * 100_000, "its JSON is nested too deeply"),
+        ("deep.json", b'{"a": ' * 100_000 + b"1" + b"}" * 100_000, "its JSON is nested too deeply"),
+        ("long_int.ipynb", b'{"nbformat": ' + b"9" * 5000 + b"}", "is not valid JSON (Exceeds the limit"),
         ("garbage.ipynb", bytes(range(256)) * 4, "is not UTF-8 text; re-save it from Jupyter as .ipynb"),
         ("latin1.ipynb", '{"cells": "caf\u00e9"}'.encode("latin-1"), "is not UTF-8 text"),
         ("nul.py", b"x = 1\x00\n", "is not UTF-8 text"),
@@ -194,11 +216,21 @@ def test_nbconvert_script_export(tmp_path: Path) -> None:
     assert nb.cells[1].source.strip() == "x = 1"
 
 
-def test_py_without_markers_is_one_cell(tmp_path: Path) -> None:
+def test_py_without_markers_is_one_cell_with_a_note(tmp_path: Path) -> None:
     path = tmp_path / "plain.py"
     path.write_text("import torch\n\ndef f():\n    return 1\n", encoding="utf-8")
     nb = read_submission(path)
     assert [(c.index, c.source) for c in nb.cells] == [(1, "import torch\n\ndef f():\n    return 1\n")]
+    [note] = nb.notes
+    assert note.startswith(f"{path} has no cell markers")
+    assert "one cell" in note and "line N of the file" in note
+
+
+@pytest.mark.parametrize("text", ["# %%\nx = 1\n", "# In[1]:\nx = 1\n", "import os\n# %%\nx = 1\n"])
+def test_py_with_markers_has_no_notes(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "cells.py"
+    path.write_text(text, encoding="utf-8")
+    assert read_submission(path).notes == ()
 
 
 def test_py_preamble_with_code_is_a_cell(tmp_path: Path) -> None:

@@ -16,6 +16,8 @@ import json
 import os
 import random
 import socket
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Iterator
@@ -25,7 +27,8 @@ import pytest
 
 from grader.extract import Statement
 from grader.sandbox.client import Failure, Reply, Sandbox
-from grader.sandbox.limits import Limits, launcher_prefix
+from grader.sandbox import landlock
+from grader.sandbox.limits import Limits, launcher_prefix, readable_without
 
 pytestmark = pytest.mark.slow  # every test here starts worker processes
 
@@ -194,15 +197,23 @@ def test_printed_frames_do_not_forge_replies_and_output_is_captured_and_capped(s
     assert '"FORGED"' in sb.stdout  # the printed frame is just output
 
     cap = sb.limits.output_bytes
-    reply = run(sb, "import sys\nsys.stdout.write('x' * 10_000_000)\nsys.stdout.flush()\n")
+    reply = run(sb, "import sys\nsys.stdout.write('x' * 5_000_000)\nsys.stdout.flush()\n")
     assert reply.ok, reply.failure
     deadline = time.monotonic() + 10
     while "not shown" not in sb.stdout and "truncated" not in sb.stdout and time.monotonic() < deadline:
         time.sleep(0.05)
     text = sb.stdout
     assert marker in text  # the beginning is kept
-    assert "not shown" in text or "truncated" in text, "10 MB of output must be marked as cut"
+    assert "not shown" in text or "truncated" in text, "5 MB of output must be marked as cut"
     assert len(text) <= cap + 200, f"{len(text)} characters kept with output_bytes={cap}"
+    assert_usable(sb)
+
+
+def test_printing_more_than_the_flood_limit_fails_the_request(sb: Sandbox) -> None:
+    flood = sb.limits.output_flood_bytes
+    reply = run(sb, f"import os\nfor _ in range({flood // 2**20 + 2}):\n    os.write(1, b'y' * 2**20)\n")
+    assert reply.failure is not None and reply.failure.kind == "flood", reply.failure
+    assert reply.failure.summary.startswith("printed ") and "during one check" in reply.failure.summary
     assert_usable(sb)
 
 
@@ -221,6 +232,50 @@ def test_reference_checks_and_grader_are_unreadable(sb: Sandbox, relative: str) 
     assert reply.failure is not None and reply.failure.kind == "exception"
     assert reply.failure.summary.startswith("PermissionError"), reply.failure.summary
     assert_usable(sb)
+
+
+def _installed_layout(root: Path) -> tuple[Path, Path]:
+    """A venv whose site-packages holds the grader (as ``pip install .`` puts it) beside a library."""
+    site = root / "venv" / "lib" / "python3.11" / "site-packages"
+    for package in ("grader", "reference", "somelib"):
+        (site / package).mkdir(parents=True)
+        (site / package / "__init__.py").write_text(f"NAME = {package!r}\n")
+    (root / "venv" / "bin").mkdir()
+    return root / "venv", site
+
+
+def test_an_installed_grader_is_carved_out_of_the_readable_paths(tmp_path: Path) -> None:
+    venv, site = _installed_layout(tmp_path)
+    readable, list_only = readable_without([str(venv), "/usr"], [str(site / "grader"), str(site / "reference")])
+    assert str(site / "somelib") in readable and str(venv / "bin") in readable and "/usr" in readable
+    assert not [path for path in readable if "/grader" in path or "/reference" in path]
+    assert list_only == [str(venv), str(venv / "lib"), str(venv / "lib" / "python3.11"), str(site)]
+
+
+def test_an_installed_grader_cannot_be_read_but_its_neighbours_import(tmp_path: Path) -> None:
+    if landlock.abi_version() < 1:
+        pytest.skip("Landlock is not available in this kernel: nothing to carve out")
+    venv, site = _installed_layout(tmp_path)
+    script = f"""
+import os, sys
+from grader.sandbox import landlock
+from grader.sandbox.limits import readable_without
+readable, list_only = readable_without([{str(venv)!r}, sys.prefix, sys.base_prefix, '/usr', '/lib', '/lib64'],
+                                       [{str(site / 'grader')!r}])
+landlock.restrict(readable, [], list_only)
+sys.path.insert(0, {str(site)!r})
+import somelib
+try:
+    open({str(site / 'grader' / '__init__.py')!r}).read()
+    hidden = 'read'
+except PermissionError:
+    hidden = 'denied'
+print(somelib.NAME, hidden, sorted(os.listdir({str(site)!r})))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[0] == "somelib denied ['grader', 'reference', 'somelib']"
 
 
 def test_reference_is_unreadable_through_the_judges_proc_entry(sb: Sandbox) -> None:
@@ -416,7 +471,7 @@ def test_writing_a_frame_to_the_reply_descriptor_does_not_forge_a_probe_result()
         assert not (reply.ok and reply.value == {"calls": [{"forged": True}]}), "a forged reply was accepted"
 
 
-# -- nothing survives close() ---------------------------------------------------------
+# -- nothing survives the worker ---------------------------------------------------------
 
 def _processes_with(text: str) -> list[int]:
     """PIDs whose command line contains ``text`` (a /proc scan, no psutil)."""
@@ -440,7 +495,9 @@ def _wait_until_gone(text: str, seconds: float = 10.0) -> list[int]:
     return left
 
 
-def _spawn_and_close(new_session: bool) -> None:
+def _spawn_and_replace(new_session: bool) -> None:
+    """A statement that leaves a process and a busy thread running is reported, and the worker it
+    ran in is replaced at once: both die with it, and its directory is removed."""
     marker = f"1000.{random.randrange(10**8, 10**9)}"  # a valid, unique `sleep` argument
     source = (
         "import subprocess, threading\n"
@@ -451,31 +508,37 @@ def _spawn_and_close(new_session: bool) -> None:
         "SPINNER = threading.Thread(target=_spin, daemon=True)\n"
         "SPINNER.start()\n")
     sandbox = Sandbox(STATEMENTS[:2] + (Statement(6, 1, source, ("CHILD", "SPINNER")),), LIMITS)
+    sandbox.launch()
+    assert sandbox._launched is not None
+    first_workdir = sandbox._launched.workdir
     try:
         sandbox.start()
-        assert sandbox.load_failures == {}
+        failure = sandbox.load_failures.get(2)
+        assert failure is not None and failure.kind == "escaped", sandbox.load_failures
+        assert "1 thread still running" in failure.summary and "a process still running" in failure.summary
+        assert sandbox.restarts == 1
+        assert _wait_until_gone(f"sleep {marker}") == [], "a process started by the student survived its worker"
+        assert _wait_until_gone(first_workdir) == [], "the replaced worker is still running"
+        assert not Path(first_workdir).exists(), "the replaced worker's directory was not removed"
+        assert_usable(sandbox)
         assert sandbox._proc is not None
         workdir = sandbox._proc.workdir
-        assert _processes_with(f"sleep {marker}"), "the student's subprocess did not start"
-        assert _processes_with(workdir), "the worker is not running"
-        assert_usable(sandbox)  # the busy thread does not block requests
     finally:
         sandbox.close()
-    assert _wait_until_gone(f"sleep {marker}") == [], "a process started by the student survived close()"
     assert _wait_until_gone(workdir) == [], "the worker survived close()"
     assert not Path(workdir).exists(), "the worker's directory was not removed"
 
 
-def test_close_leaves_no_process_behind() -> None:
-    _spawn_and_close(new_session=False)
+def test_leftover_process_and_thread_are_reported_and_die_with_the_worker() -> None:
+    _spawn_and_replace(new_session=False)
 
 
-def test_close_reaps_a_subprocess_in_its_own_session() -> None:
+def test_leftover_process_in_its_own_session_dies_with_the_worker() -> None:
     _, applied, missing = launcher_prefix()
     if not any("PID namespace" in note for note in applied):
         pytest.skip("a process that calls setsid() escapes the process-group kill without a PID "
                     f"namespace, which is not applied here: {'; '.join(missing)}")
-    _spawn_and_close(new_session=True)
+    _spawn_and_replace(new_session=True)
 
 
 def test_an_early_launched_worker_is_used_by_start_and_killed_by_close() -> None:

@@ -57,6 +57,10 @@ class Check:
         return 0.0 if self.warning_only else self.points
 
 
+#: Failure kinds after which the worker had to be replaced: repeating the call would cost as much again.
+WORKER_LOST = ("timeout", "crash", "escaped", "flood", "protocol")
+
+
 @dataclass
 class ItemContext:
     """What a check may use: the sandbox, the graded name and a base seed."""
@@ -70,6 +74,7 @@ class ItemContext:
     #: values several checks of the item share (e.g. a parameter mapping found once), by key
     memo: dict[Any, Any] = field(default_factory=dict)
     _sticky: StudentCodeFailed | None = field(default=None, repr=False)
+    _last_loss: str = field(default="", repr=False)  #: summary of the latest time-out/crash, for "not run"
 
     def derive_seed(self, *parts: Any) -> int:
         """A seed that depends only on the base seed and ``parts`` (stable across runs)."""
@@ -84,16 +89,18 @@ class ItemContext:
         if self._sticky is not None:
             raise self._sticky
         if self.worker_losses >= self.max_worker_losses:
-            raise StudentCodeFailed(f"not run: your code for `{self.name}` timed out or crashed the worker "
-                                    f"{self.worker_losses} times in earlier checks", kind="not_run")
+            raise StudentCodeFailed(f"not run: your code for `{self.name}` timed out, crashed or had to be "
+                                    f"stopped {self.worker_losses} times in earlier checks (the last time: "
+                                    f"{self._last_loss})", kind="not_run")
         reply = self.sandbox.request(op, args)
         if reply.ok:
             return reply.value
         assert reply.failure is not None
         failure = explain_failure(reply.failure, self.name)
-        if reply.failure.kind in ("timeout", "crash", "protocol", "tampered"):
-            if reply.failure.kind in ("timeout", "crash"):
+        if reply.failure.kind in WORKER_LOST + ("tampered", "budget"):
+            if reply.failure.kind in WORKER_LOST:
                 self.worker_losses += 1
+                self._last_loss = reply.failure.summary
             # Within one check, stop at the first hang/crash instead of repeating it
             # for every example Hypothesis tries or shrinks.
             self._sticky = failure

@@ -7,14 +7,32 @@ context, uses no example database and prints nothing; the property raises
 
 from __future__ import annotations
 
-from typing import Any, Callable
+import tempfile
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Flaky
+from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis.reporting import with_reporter
 
 from grader.checks.core import CheckFailed, ItemContext
+
+
+@contextmanager
+def private_hypothesis_storage() -> Iterator[None]:
+    """Keep Hypothesis's caches in a temporary directory removed afterwards.
+
+    Hypothesis writes a ``.hypothesis/`` cache into the current directory (the constants it
+    collects from local modules' source) even without an example database; grading must
+    leave the instructor's or Gradescope's directory as it found it."""
+    with tempfile.TemporaryDirectory(prefix="grader-hypothesis-") as home:
+        set_hypothesis_home_dir(home)
+        try:
+            yield
+        finally:
+            set_hypothesis_home_dir(None)
 
 
 def for_all(ctx: ItemContext, strategy: st.SearchStrategy[Any], prop: Callable[[Any], None], *,

@@ -27,7 +27,8 @@ from grader.extract import Statement
 from grader.sandbox import protocol
 from grader.sandbox.limits import Limits, launcher_prefix
 
-FailureKind = Literal["exception", "timeout", "crash", "tampered", "probe", "protocol"]
+FailureKind = Literal["exception", "timeout", "crash", "tampered", "probe", "protocol", "escaped", "flood",
+                      "budget"]
 PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 STARTUP_TIMEOUT_S = 120.0
 
@@ -60,6 +61,7 @@ class _CappedReader(threading.Thread):
         self.stream, self.cap = stream, cap
         self.kept = bytearray()
         self.dropped = 0
+        self.total = 0  #: every byte read so far, kept or not
 
     def run(self) -> None:
         while True:
@@ -69,6 +71,7 @@ class _CappedReader(threading.Thread):
                 return
             if not chunk:
                 return
+            self.total += len(chunk)
             room = self.cap - len(self.kept)
             self.kept += chunk[:max(room, 0)]
             self.dropped += max(len(chunk) - max(room, 0), 0)
@@ -103,6 +106,7 @@ class Sandbox:
     _proc: _Process | None = None
     _launched: _Process | None = None  #: started by :meth:`launch`, not yet greeted
     _next_id: int = 1
+    _started_at: float | None = None  #: when the first worker was started (the submission's clock)
     _stdout: list[str] = field(default_factory=list)
     _stderr: list[str] = field(default_factory=list)
 
@@ -166,6 +170,9 @@ class Sandbox:
     def request(self, op: str, args: dict[str, Any], *, timeout: float | None = None,
                 reload_on_restart: bool = True) -> Reply:
         """Send one request; return its value or a Failure. Restarts the worker when needed."""
+        left = self._budget_left()
+        if left <= 0:
+            return Reply(failure=self._budget_failure())
         if self._proc is None:
             self.restarts += 1
             if reload_on_restart:
@@ -174,14 +181,19 @@ class Sandbox:
                 self._spawn()
         assert self._proc is not None
         timeout = self.limits.request_timeout_s if timeout is None else timeout
+        budget_bound = timeout > left
+        timeout = min(timeout, max(left, 0.1))
         request_id = self._next_id
         self._next_id += 1
+        printed_before = self._printed()
         try:
             protocol.write_message(self._proc.request_fd, {"id": request_id, "op": op,
                                                            "args": protocol.encode_tensors(args)})
             message = self._read_reply(timeout)
         except TimeoutError:
             self._kill()
+            if budget_bound:
+                return Reply(failure=self._budget_failure())
             return Reply(failure=Failure("timeout", f"timed out after {timeout:g} s "
                                          "(an infinite loop, or far too much work?)"))
         except (EOFError, BrokenPipeError, OSError):
@@ -194,16 +206,38 @@ class Sandbox:
             self._kill()
             return Reply(failure=Failure("protocol", "the worker answered out of turn; "
                                          "did your code write to the grader's file descriptors?"))
+        printed = self._printed() - printed_before
+        if printed > self.limits.output_flood_bytes:
+            self._kill()
+            return Reply(failure=Failure("flood", f"printed {_size(printed)} during one check; at most "
+                                         f"{_size(self.limits.output_flood_bytes)} is allowed "
+                                         "(remove the prints from the graded code)"))
+        failure = message.get("failure") or {}
+        if failure.get("restart"):
+            self._kill()  # whatever the code left running dies with the worker
         if message.get("ok"):
             try:
                 return Reply(value=protocol.decode_tensors(message.get("value")))
             except protocol.ProtocolError as exc:
                 return Reply(failure=Failure("protocol", f"unreadable result: {exc}"))
-        failure = message.get("failure") or {}
         return Reply(failure=Failure(kind=failure.get("kind", "exception"),
                                      summary=str(failure.get("summary", "failed"))[:2000],
                                      traceback=str(failure.get("traceback", ""))[:8000],
                                      where=failure.get("where")))
+
+    def _budget_left(self) -> float:
+        """Seconds of the submission's grading time still unused (see Limits.submission_timeout_s)."""
+        if self._started_at is None:
+            self._started_at = time.monotonic()
+        return self.limits.submission_timeout_s - (time.monotonic() - self._started_at)
+
+    def _budget_failure(self) -> Failure:
+        return Failure("budget", f"not run: the submission used up its {self.limits.submission_timeout_s:g} s "
+                                 "of grading time (hangs or restarts in earlier checks)")
+
+    def _printed(self) -> int:
+        """Bytes the student code has written to stdout and stderr so far."""
+        return 0 if self._proc is None else sum(reader.total for reader in self._proc.readers)
 
     def _read_reply(self, timeout: float) -> dict[str, Any]:
         assert self._proc is not None
@@ -241,6 +275,8 @@ class Sandbox:
 
     def _crash_failure(self) -> Failure:
         code = self._kill(grace_s=2.0)
+        if code is not None and code > 128 and launcher_prefix()[0]:
+            code = 128 - code  # the PID-namespace launcher reports a signal N as 128 + N
         if code is not None and code < 0:
             try:
                 name = signal.Signals(-code).name
@@ -253,7 +289,8 @@ class Sandbox:
                 what += " (out of memory, or killed from inside)"
         else:
             what = f"the worker process exited with code {code}"
-        return Failure("crash", f"{what} while running your code (sys.exit, os._exit, a crash or a signal?)")
+        return Failure("crash", f"{what} while running your code (os._exit, a crash, a signal, or closed "
+                                "the grader's file descriptors?)")
 
     # -- process management --------------------------------------------------
     def _spawn(self) -> None:
@@ -280,11 +317,14 @@ class Sandbox:
                "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1",
                "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "TMPDIR": workdir, "HOME": workdir,
                "MPLBACKEND": "Agg", "CUDA_VISIBLE_DEVICES": os.environ.get("CUDA_VISIBLE_DEVICES", "")}
+        # Read-only, unlike subprocess.DEVNULL: graded code has no input, and nothing to write on 0.
+        no_input = os.open(os.devnull, os.O_RDONLY)
         try:
-            popen = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            popen = subprocess.Popen(command, stdin=no_input, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, pass_fds=(request_r, reply_w), cwd=workdir,
                                      env=env, start_new_session=True)
         finally:
+            os.close(no_input)
             os.close(request_r)
             os.close(reply_w)
         readers = (_CappedReader(popen.stdout, self.limits.output_bytes),
@@ -325,3 +365,7 @@ class Sandbox:
             sink.append(reader.text())
         shutil.rmtree(proc.workdir, ignore_errors=True)
         return code
+
+
+def _size(count: int) -> str:
+    return f"{count / 2**20:.1f} MB" if count >= 2**20 else f"{count / 1024:.0f} KB"

@@ -7,12 +7,19 @@ which ones were replaced so the judge can fail the check with a clear message.
 
 from __future__ import annotations
 
+import base64
 import builtins
+import json
+import os
 import random
+import sys
+import threading
 from typing import Any
 
 import numpy
 import torch
+
+from grader.sandbox import protocol
 
 # (owner object, attribute names) whose replacement counts as tampering.
 _WATCHED: tuple[tuple[Any, str, tuple[str, ...]], ...] = (
@@ -32,6 +39,14 @@ _WATCHED: tuple[tuple[Any, str, tuple[str, ...]], ...] = (
     (numpy, "numpy", ("isclose", "allclose", "array_equal", "frombuffer", "asarray", "array")),
     (random, "random", ("seed", "random", "getstate", "setstate")),
     (numpy.random, "numpy.random", ("seed",)),
+    # What the worker itself uses to answer the judge and to look for leftovers.
+    (json, "json", ("dumps", "loads")),
+    (base64, "base64", ("b64encode", "b64decode")),
+    (os, "os", ("write", "read", "fstat", "waitpid", "_exit", "getpid")),
+    (sys, "sys", ("_current_frames", "exit")),
+    (threading, "threading", ("enumerate", "main_thread")),
+    (protocol, "the grader's protocol module", ("write_message", "read_message", "encode_tensors",
+                                                "decode_tensors", "encode_array", "HEADER", "MAX_MESSAGE_BYTES")),
 )
 
 
@@ -50,16 +65,13 @@ class Guard:
     """Snapshot of watched attributes; :meth:`check_and_restore` undoes changes."""
 
     def __init__(self) -> None:
-        import sys
-
         self._saved = [(owner, label, name, _lookup(owner, name))
                        for owner, label, names in _WATCHED for name in names]
-        self._modules = {name: sys.modules[name] for name in ("torch", "numpy", "random", "builtins", "math")}
+        self._modules = {name: sys.modules[name] for name in ("torch", "numpy", "random", "builtins", "math",
+                                                              "json", "os", "sys", "grader.sandbox.protocol")}
 
     def check_and_restore(self) -> list[str]:
         """Names of watched attributes the student code replaced (now restored)."""
-        import sys
-
         changed: list[str] = []
         for owner, label, name, value in self._saved:
             if _lookup(owner, name) is value:

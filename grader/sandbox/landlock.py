@@ -10,6 +10,7 @@ say so.
 from __future__ import annotations
 
 import ctypes
+from collections.abc import Sequence
 import os
 
 SYS_CREATE_RULESET = 444
@@ -66,8 +67,10 @@ def _fs_access_for(abi: int) -> int:
     return access
 
 
-def restrict(read_paths: list[str], write_paths: list[str]) -> list[str]:
+def restrict(read_paths: list[str], write_paths: list[str], list_paths: Sequence[str] = ()) -> list[str]:
     """Apply the ruleset to this process; return human-readable notes of what holds.
+
+    ``list_paths`` may be listed (their entries' names) but not read.
 
     Raises OSError when Landlock is unavailable or refuses the ruleset.
     """
@@ -91,7 +94,7 @@ def restrict(read_paths: list[str], write_paths: list[str]) -> list[str]:
     if ruleset < 0:
         raise OSError(ctypes.get_errno(), "landlock_create_ruleset failed")
     try:
-        for paths, access in ((read_paths, READ_ACCESS), (write_paths, fs_access)):
+        for paths, access in ((read_paths, READ_ACCESS), (list_paths, READ_DIR), (write_paths, fs_access)):
             for path in paths:
                 _allow(libc, ruleset, path, access)
         if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:

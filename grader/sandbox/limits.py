@@ -10,6 +10,7 @@ the reason, never silently skipped.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 import os
 import resource
 import shutil
@@ -33,6 +34,8 @@ class Limits:
     max_processes: int = 64  #: processes/threads of the worker's user (effective for non-root)
     cpu_seconds: int = 600  #: total CPU time of one worker, a backstop behind the timeouts
     output_bytes: int = 20_000  #: student stdout/stderr kept for the report (each)
+    output_flood_bytes: int = 8 * MiB  #: printing more than this during one request fails it
+    submission_timeout_s: float = 300.0  #: wall time for all of one submission's requests and restarts
 
     def to_plain(self) -> dict[str, float | int]:
         return asdict(self)
@@ -81,7 +84,8 @@ def _current_address_space() -> int:
     return 0
 
 
-def apply_in_worker(limits: dict[str, float | int], workdir: str, read_paths: list[str]) -> tuple[list[str], list[str]]:
+def apply_in_worker(limits: dict[str, float | int], workdir: str, read_paths: list[str],
+                    list_paths: Sequence[str] = ()) -> tuple[list[str], list[str]]:
     """Apply resource limits and Landlock to the calling (worker) process."""
     applied: list[str] = []
     missing: list[str] = []
@@ -113,14 +117,20 @@ def apply_in_worker(limits: dict[str, float | int], workdir: str, read_paths: li
     from grader.sandbox import landlock
 
     try:
-        applied.extend(landlock.restrict(read_paths, [workdir, "/dev/null"]))
+        applied.extend(landlock.restrict(read_paths, [workdir, "/dev/null"], list_paths))
     except OSError as exc:
         missing.append(f"filesystem/TCP isolation (Landlock): {exc}; reference and checks stay readable")
     return applied, missing
 
 
-def worker_read_paths() -> list[str]:
-    """What the worker may still read after restriction: Python and system libraries."""
+def worker_read_paths() -> tuple[list[str], list[str]]:
+    """What the worker may still read after restriction: Python and system libraries.
+
+    Returns (readable, list_only).  The grader's own packages (grader, reference,
+    assignments) are never readable, even where a plain ``pip install .`` put them
+    inside an allowed site-packages: such a directory is replaced by its other
+    entries, and it and its parents stay listable so imports still find modules.
+    """
     # /proc: only the worker's own entries and the machine-wide facts torch asks about,
     # never other processes' environments or command lines.
     paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, "/usr", "/lib", "/lib64", "/etc",
@@ -129,4 +139,42 @@ def worker_read_paths() -> list[str]:
     for entry in sys.path:
         if entry and "site-packages" in entry and os.path.isdir(entry):
             paths.add(entry)
-    return sorted(paths)
+    install_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    hidden = [os.path.join(os.path.dirname(install_root), name) for name in GRADER_PACKAGES]
+    return readable_without(sorted(paths), hidden)
+
+
+#: Top-level packages of this project that graded code must not read.
+GRADER_PACKAGES = ("grader", "reference", "assignments")
+
+
+def readable_without(paths: list[str], hidden: list[str]) -> tuple[list[str], list[str]]:
+    """Split ``paths`` so that nothing under ``hidden`` stays readable.
+
+    Landlock only adds rights, and a right on a directory covers everything
+    beneath it; so a readable directory above a hidden one is replaced by its
+    children (recursively, down to the hidden one's parent), and each directory so
+    opened up becomes list-only.
+    """
+    hidden = [os.path.realpath(path) for path in hidden if os.path.exists(path)]
+    readable: list[str] = []
+    list_only: list[str] = []
+
+    def add(path: str) -> None:
+        real = os.path.realpath(path)
+        if any(real == secret or real.startswith(secret + os.sep) for secret in hidden):
+            return
+        if not any(secret.startswith(real.rstrip(os.sep) + os.sep) for secret in hidden):
+            readable.append(path)
+            return
+        list_only.append(path)
+        try:
+            children = sorted(os.listdir(path))
+        except OSError:
+            return
+        for child in children:
+            add(os.path.join(path, child))
+
+    for path in paths:
+        add(path)
+    return readable, list_only

@@ -29,14 +29,39 @@ def tampered_reply(names: list[str]) -> dict[str, Any]:
                                      "summary": "your code replaced " + ", ".join(names)}}
 
 
+def _fork_if_init(descriptors: tuple[int, int]) -> None:
+    """Inside a new PID namespace the worker starts as PID 1, and the kernel shields PID 1 from
+    signals it sends itself (``os.kill(os.getpid(), SIGSEGV)`` would do nothing).  So PID 1 only
+    forks the real worker and waits for it, reaping orphans, then exits with the worker's status
+    (128 + N for a signal N, the shell's convention); the namespace and everything in it die then."""
+    if os.getpid() != 1:
+        return
+    child = os.fork()
+    if child == 0:
+        return
+    for fd in descriptors:
+        os.close(fd)
+    while True:
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:
+            os._exit(0)
+        except InterruptedError:
+            continue
+        if pid == child:
+            code = os.waitstatus_to_exitcode(status)
+            os._exit(code if code >= 0 else 128 - code)
+
+
 def main() -> None:
     args = _parse()
+    _fork_if_init((args.request_fd, args.reply_fd))
     # Everything the probes need is imported before the limits close the filesystem.
     import numpy  # noqa: F401
     import torch
     import torch.nn.functional  # noqa: F401
 
-    from grader.sandbox import operations, probes, protocol, student as student_module
+    from grader.sandbox import leftovers, operations, probes, protocol, student as student_module
     from grader.sandbox.guard import Guard
     from grader.sandbox.limits import apply_in_worker, worker_read_paths
     from grader.sandbox.student import StudentCodeError, StudentModule, TamperingDetected, describe_exception
@@ -47,8 +72,14 @@ def main() -> None:
     guard = Guard()
     limits = json.loads(args.limits)
     student_module.memory_limit_gib = int(limits["memory_bytes"]) / 2**30
-    applied, missing = apply_in_worker(limits, args.workdir, worker_read_paths())
+    applied, missing = apply_in_worker(limits, args.workdir, *worker_read_paths())
     linecache.clearcache()  # grader sources read before the restriction must not stay visible
+    if not leftovers.become_subreaper():
+        missing.append("orphaned processes: not adopted by the worker (prctl failed); a double fork "
+                       "is not seen as left running")
+    protocol_fds = (args.request_fd, args.reply_fd)
+    descriptors = leftovers.descriptor_identities((0, 1, 2, *protocol_fds))
+    streams = (sys.stdin, sys.stdout, sys.stderr)
     student = StudentModule(guard=guard)
     protocol.write_message(args.reply_fd, {"id": 0, "ok": True, "value": {"applied": applied, "missing": missing}})
 
@@ -90,6 +121,16 @@ def main() -> None:
                 stream.flush()
             except BaseException:  # noqa: BLE001 - the student may have closed it
                 pass
+        sys.stdin, sys.stdout, sys.stderr = streams  # a student's redirection ends with its call
+        left = leftovers.what_was_left(descriptors, protocol_fds)
+        if left:
+            escaped = leftovers.leftover_failure(left, str(request.get("op")))
+            if reply.get("ok"):
+                reply = {"id": reply["id"], "ok": False, "failure": escaped}
+            else:
+                failure = reply.setdefault("failure", {})
+                failure["summary"] = f"{failure.get('summary', 'failed')}; and {escaped['summary']}"
+                failure["kind"], failure["restart"] = "escaped", True
         try:
             protocol.write_message(args.reply_fd, reply)
         except (OSError, protocol.ProtocolError, ValueError, TypeError) as exc:

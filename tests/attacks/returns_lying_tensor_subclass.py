@@ -1,8 +1,12 @@
 """BatchNorm.forward returns its input as a torch.Tensor subclass that claims equality.
 
 `__eq__`/`__ne__` lie and `__torch_function__` answers True to allclose/equal/isclose.
-Expected: every check that looks at the output fails with "a subclass of
+every check that looks at the output fails with "a subclass of
 torch.Tensor", Dropout is graded normally.
+
+Item: BatchNorm
+Says: subclass of torch.Tensor
+Fails: output_shape, normalisation, affine_applied, eval_batch_statistics, gradients, constant_channel_finite
 """
 # %%
 import torch

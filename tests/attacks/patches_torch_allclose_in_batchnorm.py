@@ -1,7 +1,11 @@
 """BatchNorm.forward replaces torch.allclose so that any comparison "passes".
 
-Expected: every check that runs forward fails with "your code replaced
+every check that runs forward fails with "your code replaced
 torch.allclose", the function is restored, Dropout is graded normally.
+
+Item: BatchNorm
+Says: replaced torch.allclose
+Fails: output_shape, normalisation, affine_applied, eval_batch_statistics, gradients, constant_channel_finite, input_unchanged, no_torch_batchnorm
 """
 # %%
 import torch

@@ -2,7 +2,10 @@
 
 The probe spots torch's dropout with a TorchFunctionMode; DisableTorchFunction
 switches every mode off, so the call is not seen.
-Expected: the no_torch_dropout check still fails.
+the no_torch_dropout check still fails.
+
+Item: Dropout
+Fails: no_torch_dropout
 """
 # %%
 import torch

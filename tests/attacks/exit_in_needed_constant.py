@@ -1,8 +1,13 @@
 """Dropout needs KEEP_SCALE, whose defining cell calls sys.exit().
 
 The exit is hidden in a function so that extraction keeps the statement.
-Expected: the statement ends in SystemExit at load (reported as a cell problem),
+the statement ends in SystemExit at load (reported as a cell problem),
 Dropout loses its points, the worker survives, BatchNorm is graded normally.
+
+Item: Dropout
+Score: zero
+Says: KEEP_SCALE
+Report: the rest of this notebook is not ready
 """
 # %%
 import sys

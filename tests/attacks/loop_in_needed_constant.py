@@ -1,7 +1,12 @@
 """Dropout needs HELPER, whose top-level definition never finishes.
 
-Expected: the statement `HELPER = spin()` times out at load (reported as a cell
+the statement `HELPER = spin()` times out at load (reported as a cell
 problem), Dropout loses its points, BatchNorm is graded normally.
+
+Item: Dropout
+Score: zero
+Says: HELPER
+Report: statement skipped
 """
 # %%
 import torch

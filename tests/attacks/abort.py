@@ -1,0 +1,28 @@
+"""Dropout.forward calls `os.abort()` in training mode.
+
+It ends as a failed check that names what happened; the other checks and items
+go on (in a fresh worker when the process died).
+
+Item: Dropout
+Says: SIGABRT
+Fails: shape_dtype, values_zero_or_scaled
+"""
+# %%
+import torch
+import torch.nn as nn
+import os
+
+# %%
+class Dropout(nn.Module):
+    def __init__(self, p):
+        super().__init__()
+        self.p = p
+
+    def forward(self, input):
+        if self.training:
+            os.abort()
+        if not self.training:
+            return input
+        keep_prob = 1 - self.p
+        mask = torch.bernoulli(torch.full_like(input, keep_prob))
+        return input * mask / keep_prob
