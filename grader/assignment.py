@@ -7,6 +7,7 @@ assignment is adding a folder; the harness does not change.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 from dataclasses import dataclass
@@ -14,7 +15,9 @@ from pathlib import Path
 from typing import Literal
 
 from grader.checks.core import Check
+from grader.definitions import Definition, definitions
 from grader.errors import UnknownAssignment, WrongAssignment
+from grader.notebook import read_submission
 
 ItemKind = Literal["class", "function", "instance"]
 
@@ -27,6 +30,9 @@ class Item:
     kind: ItemKind
     checks: tuple[Check, ...]
     aliases: tuple[str, ...] = ()  #: other names accepted for it (reported when used)
+    #: names accepted only when the notebook defines them twice: the course's notebook gives the
+    #: first definition (``ConvNet``) and a student wrote the answer as a second one
+    redefined_aliases: tuple[str, ...] = ()
     training: bool = False  #: a training function: calls to it are never kept from the notebook
 
     @property
@@ -49,6 +55,15 @@ class Assignment:
     @property
     def graded_names(self) -> tuple[str, ...]:
         return tuple(item.name for item in self.items)
+
+    def template_definitions(self) -> dict[str, Definition]:
+        """The definitions of the notebook handed to students (the signatures the items must have)."""
+        return _template_definitions(self.template) if self.template else {}
+
+
+@functools.lru_cache(maxsize=None)
+def _template_definitions(template: Path) -> dict[str, Definition]:
+    return {d.name: d for d in definitions(read_submission(template))}
 
 
 ASSIGNMENTS_PACKAGE = "assignments"

@@ -16,12 +16,14 @@ from grader import assignment as assignments
 from grader.assignment import Assignment, Item
 from grader.checks.core import ItemContext, not_found_result, run_check
 from grader.checks.search import private_hypothesis_storage
+from grader.definitions import Definition, definitions
 from grader.errors import BadInput
 from grader.extract import Extraction, extract, top_level_names
 from grader.notebook import read_submission
 from grader.results import CellProblem, CheckResult, ExtractionSummary, GradeResult, ItemResult, SandboxSummary
 from grader.sandbox.client import Sandbox
 from grader.sandbox.limits import Limits
+from grader.suggest import advice, candidates
 
 Progress = Callable[[str, str], None]  #: (item, check) about to run
 
@@ -51,12 +53,14 @@ def grade(path: str | Path, options: GradeOptions = GradeOptions(), progress: Pr
             chosen = assignments.detect(defined)
         _check_aliases(chosen, options.aliases)
         selected = _selected_items(chosen, options.items)
-        names = _graded_names(selected, defined, dict(options.aliases))
+        found_definitions = definitions(notebook)
+        names = _graded_names(selected, defined, dict(options.aliases), _defined_twice(found_definitions))
         extraction = extract(notebook, list(names.values()))
         sandbox.statements = extraction.statements
         sandbox.start()
         with _single_threaded_torch(), private_hypothesis_storage():
-            items = tuple(_grade_item(item, names[item.name], extraction, sandbox, options.seed, progress)
+            items = tuple(_grade_item(item, names[item.name], extraction, sandbox, options.seed, progress,
+                                      lambda item: _suggestions(item, chosen, found_definitions, names))
                           for item in selected)
     finally:
         sandbox.close()
@@ -100,7 +104,13 @@ def _check_aliases(chosen: Assignment, aliases: tuple[tuple[str, str], ...]) -> 
                        f"{', '.join(chosen.graded_names)}")
 
 
-def _graded_names(items: tuple[Item, ...], defined: set[str], explicit: dict[str, str]) -> dict[str, str]:
+def _defined_twice(found: list[Definition]) -> set[str]:
+    names = [d.name for d in found if d.kind != "instance"]
+    return {name for name in names if names.count(name) > 1}
+
+
+def _graded_names(items: tuple[Item, ...], defined: set[str], explicit: dict[str, str],
+                  defined_twice: set[str]) -> dict[str, str]:
     """Item name → the name to grade: an explicit alias, the name itself, or a declared alias."""
     names = {}
     for item in items:
@@ -109,19 +119,30 @@ def _graded_names(items: tuple[Item, ...], defined: set[str], explicit: dict[str
         elif item.name in defined:
             names[item.name] = item.name
         else:
-            names[item.name] = next((a for a in item.aliases if a in defined), item.name)
+            declared = [a for a in item.aliases if a in defined]
+            declared += [a for a in item.redefined_aliases if a in defined_twice]
+            names[item.name] = declared[0] if declared else item.name
     return names
 
 
+def _suggestions(item: Item, chosen: Assignment, found: list[Definition], names: dict[str, str]) -> str:
+    """What to tell the instructor when ``item`` is missing: definitions that look like it."""
+    taken = set(names.values()) | set(chosen.graded_names)
+    expected = chosen.template_definitions().get(item.name)
+    return advice(item.name, candidates(item.name, expected, found, taken))
+
+
 def _grade_item(item: Item, name: str, extraction: Extraction, sandbox: Sandbox, seed: int,
-                progress: Progress | None) -> ItemResult:
+                progress: Progress | None, suggest: Callable[[Item], str]) -> ItemResult:
     location = extraction.found.get(name)
     where = f"cell {location[0]}, line {location[1]}" if location else None
     found_as = name if location else None
     problem = _load_problem(extraction, sandbox, name)
     if location is None or problem:
-        message = problem or (f"`{item.name}` was not found in the submission: define a {item.kind} "
+        message = problem or (f"`{item.name}` was not found in the submission: define {_article(item.kind)} {item.kind} "
                               f"named exactly `{item.name}`")
+        if location is None and (hint := suggest(item)):
+            message = f"{message}. {hint}"
         return ItemResult(item.name, found_as, where, tuple(not_found_result(c, message) for c in item.checks),
                           message)
     ctx = ItemContext(sandbox=sandbox, item=item.name, name=name, seed=seed)
@@ -132,6 +153,10 @@ def _grade_item(item: Item, name: str, extraction: Extraction, sandbox: Sandbox,
         results.append(run_check(check, ctx))
     alias_note = f"graded `{name}` as `{item.name}`" if name != item.name else ""
     return ItemResult(item.name, found_as, where, tuple(results), alias_note)
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
 
 
 def _load_problem(extraction: Extraction, sandbox: Sandbox, name: str) -> str:

@@ -14,6 +14,7 @@ import grader.notebook as notebook_mod
 from grader.errors import UnreadableSubmission
 from grader.notebook import Cell, Notebook, neutralise, read_submission
 from grader.results import CellProblem
+from notebook_files import write_with_huge_output
 
 
 def write_v4(path: Path, cells: list) -> Path:
@@ -97,16 +98,7 @@ def test_list_sources_from_hand_written_json(tmp_path: Path) -> None:
 
 def test_huge_outputs_still_load(tmp_path: Path) -> None:
     """200 MB of output: loads, and only sources are kept."""
-    path = tmp_path / "huge.ipynb"
-    head = ('{"cells": [{"cell_type": "code", "execution_count": 1, "metadata": {}, '
-            '"outputs": [{"name": "stdout", "output_type": "stream", "text": "')
-    tail = '"}], "source": "x = 1"}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
-    with path.open("w", encoding="utf-8") as f:
-        f.write(head)
-        chunk = "a" * (1 << 20)
-        for _ in range(200):
-            f.write(chunk)
-        f.write(tail)
+    path = write_with_huge_output(tmp_path / "huge.ipynb", "x = 1")
     nb = read_submission(path)
     assert [(c.index, c.source) for c in nb.cells] == [(1, "x = 1")]
 

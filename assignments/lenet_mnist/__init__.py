@@ -14,7 +14,7 @@ ASSIGNMENT = Assignment(
     title="PyTorch on MNIST: LeNet and backprop_deep",
     items=(
         Item("LeNet", "class", lenet.CHECKS),
-        Item("backprop_deep", "function", backprop_deep.CHECKS, training=True),
+        Item("backprop_deep", "function", backprop_deep.CHECKS, aliases=("train",), training=True),
     ),
     template=Path(__file__).with_name("template.ipynb"),
 )

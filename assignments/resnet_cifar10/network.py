@@ -284,7 +284,17 @@ def batch_of_one(ctx: ItemContext) -> None:
                           f"input {shape_str((1,) + IMAGE)}")
 
 
+def sequential(ctx: ItemContext) -> None:
+    """The text asks for an nn.Sequential; a custom module is graded on its behaviour all the same."""
+    layout = ctx.request("module_layout", {"target": instance(ctx)})
+    if not layout["sequential"]:
+        raise CheckFailed(f"resnet is a `{layout['type']}`, not an `nn.Sequential` as the assignment asks "
+                          "(build it as nn.Sequential(stem..., stages..., head...)); the other checks still "
+                          "grade what it computes")
+
+
 CHECKS = (
+    Check("sequential", "resnet is an nn.Sequential, as the text asks", 1, sequential),
     Check("parameter_count", f"exactly {EXPECTED_PARAMETERS:,} trainable parameters (ResNet-32, n = 5)", 4,
           parameter_count),
     Check("stem", "first layer: one 3×3 convolution 3→16, batch norm, ReLU", 2, stem),

@@ -24,6 +24,7 @@ _named_modules = torch.nn.Module.named_modules
 _Conv2d = torch.nn.Conv2d
 _BatchNorm2d = torch.nn.modules.batchnorm._BatchNorm
 _Linear = torch.nn.Linear
+_Sequential = torch.nn.Sequential
 
 
 def _module(student: StudentModule, target: dict[str, Any]) -> Any:
@@ -72,7 +73,8 @@ def module_layout(student: StudentModule, target: dict[str, Any]) -> dict[str, A
     """Registered parameters (grouped by owning submodule), hidden modules, trainable count."""
     seed_everything(0)
     module = _module(student, target)
-    return {"type": _type(module).__qualname__, "units": parameter_units(module), "hidden_modules": _hidden_modules(module),
+    return {"type": _type(module).__qualname__, "sequential": _isinstance(module, _Sequential),
+            "units": parameter_units(module), "hidden_modules": _hidden_modules(module),
             "trainable": trainable_count(module)}
 
 
