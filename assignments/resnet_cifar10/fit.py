@@ -262,12 +262,30 @@ def _judge_restored(s: Scenario, outcome: Outcome) -> None:
     raise CheckFailed(f"fit ended with {outcome.restored_text()}; {expected}", where)
 
 
+def _judge_continued(s: Scenario, outcome: Outcome) -> None:
+    """Each training epoch goes on from the previous epoch's weights: the best ones are restored only
+    after the loop (loading them inside it restarts training from the best epoch every time)."""
+    starts = [e.get("starts_from") for e in outcome.events if e["event"] == "run_epoch" and e["train"]]
+    for epoch, start in enumerate(starts[1:], start=2):
+        if start is not None and start != epoch - 1:
+            raise CheckFailed(
+                f"training epoch {epoch} started from the weights of epoch {start}, not from those epoch "
+                f"{epoch - 1} ended with: fit loads saved weights back into the model inside the epoch loop. "
+                "Keep training the current weights and call model.load_state_dict(best_model_weights) once, "
+                "after the loop.", report(s, outcome))
+
+
+def _judge_best_weights(s: Scenario, outcome: Outcome) -> None:
+    _judge_continued(s, outcome)
+    _judge_restored(s, outcome)
+
+
 def restores_best_weights(ctx: ItemContext) -> None:
     for scenario in (PEAK_THEN_PLATEAU, TIED_BEST):
-        _judge_restored(scenario, run_fit(ctx, scenario))
+        _judge_best_weights(scenario, run_fit(ctx, scenario))
 
     def prop(scenario: Scenario) -> None:
-        _judge_restored(scenario, run_fit(ctx, scenario))
+        _judge_best_weights(scenario, run_fit(ctx, scenario))
 
     for_all(ctx, any_scenarios(), prop, max_examples=25)
 
@@ -327,7 +345,7 @@ CHECKS = (
           "accuracy (> or >= both accepted)", 6, stops_after_patience),
     Check("stops_at_max_epochs", "runs exactly max_epochs epochs when the validation accuracy keeps improving", 2,
           stops_at_max_epochs),
-    Check("restores_best_weights", "ends with the weights of the epoch with the best validation accuracy", 5,
+    Check("restores_best_weights", "trains on from each epoch's weights and ends with those of the best validation accuracy", 5,
           restores_best_weights),
     Check("scheduler_steps", "steps the learning-rate scheduler once per epoch, after training", 2, scheduler_steps),
     Check("test_loader_unused", "never passes the test loader to run_epoch", 1, test_loader_unused),

@@ -422,8 +422,8 @@ def fit_probe(student: StudentModule, name: str, val_acc: list[float], val_loss:
               max_epochs: int, patience: int) -> dict[str, Any]:
     """Call the student's ``fit`` with ``run_epoch`` replaced by a script.
 
-    Training epoch e (the e-th call with train true) fills every weight with e, in place, so the
-    final weights tell which epoch's were restored (and a ``state_dict()`` kept without deepcopy
+    Training epoch e (the e-th call with train true) records which epoch's weights it starts from,
+    then fills every weight with e, in place, so the final weights tell which epoch's were restored (and a ``state_dict()`` kept without deepcopy
     aliases the live tensors).  An evaluation call after training epoch e returns
     ``(val_loss[e-1], val_acc[e-1])`` (the last entry beyond the script) whichever loader it gets,
     except the training loader, which gives the training numbers.  Returns the calls and scheduler
@@ -463,6 +463,7 @@ def fit_probe(student: StudentModule, name: str, val_acc: list[float], val_loss:
         if train:
             state["epoch"] += 1
             target = net if _isinstance(net, nn.Module) else model
+            events[-1]["starts_from"] = _epoch_marker(target)
             with torch.no_grad():
                 for p in _parameters(target):
                     p.fill_(float(state["epoch"]))
@@ -481,11 +482,19 @@ def fit_probe(student: StudentModule, name: str, val_acc: list[float], val_loss:
             if not state["runaway"]:
                 raise
             record["runaway"] = True
-    values = np.concatenate([to_array(p).ravel() for p in _parameters(model)])
-    distinct = np.unique(values)
-    record["marker"] = int(distinct[0]) if distinct.size == 1 and float(distinct[0]).is_integer() else None
-    record["final_values"] = [float(v) for v in distinct[:6]]
+    record["marker"] = _epoch_marker(model)
+    record["final_values"] = [float(v) for v in _distinct_values(model)[:6]]
     return record
+
+
+def _distinct_values(module: Any) -> np.ndarray:
+    return np.unique(np.concatenate([to_array(p).ravel() for p in _parameters(module)]))
+
+
+def _epoch_marker(module: Any) -> int | None:
+    """The training epoch whose weights ``module`` holds (0: the initial ones), None for a mixture."""
+    distinct = _distinct_values(module)
+    return int(distinct[0]) if distinct.size == 1 and float(distinct[0]).is_integer() else None
 
 
 def warm_up() -> None:
