@@ -58,9 +58,11 @@ def grade(path: str | Path, options: GradeOptions = GradeOptions(), progress: Pr
         extraction = extract(notebook, list(names.values()))
         sandbox.statements = extraction.statements
         sandbox.start()
+        hints = {item.name: _suggestions(item, chosen, found_definitions, names)
+                 for item in selected if names[item.name] not in extraction.found}
         with _single_threaded_torch(), private_hypothesis_storage():
             items = tuple(_grade_item(item, names[item.name], extraction, sandbox, options.seed, progress,
-                                      lambda item: _suggestions(item, chosen, found_definitions, names))
+                                      hints.get(item.name, ""))
                           for item in selected)
     finally:
         sandbox.close()
@@ -133,15 +135,15 @@ def _suggestions(item: Item, chosen: Assignment, found: list[Definition], names:
 
 
 def _grade_item(item: Item, name: str, extraction: Extraction, sandbox: Sandbox, seed: int,
-                progress: Progress | None, suggest: Callable[[Item], str]) -> ItemResult:
+                progress: Progress | None, hint: str) -> ItemResult:
     location = extraction.found.get(name)
     where = f"cell {location[0]}, line {location[1]}" if location else None
     found_as = name if location else None
     problem = _load_problem(extraction, sandbox, name)
     if location is None or problem:
-        message = problem or (f"`{item.name}` was not found in the submission: define {_article(item.kind)} {item.kind} "
-                              f"named exactly `{item.name}`")
-        if location is None and (hint := suggest(item)):
+        message = problem or (f"`{item.name}` was not found in the submission: define "
+                              f"{_article(item.kind)} {item.kind} named exactly `{item.name}`")
+        if location is None and hint:
             message = f"{message}. {hint}"
         return ItemResult(item.name, found_as, where, tuple(not_found_result(c, message) for c in item.checks),
                           message)
