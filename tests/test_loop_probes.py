@@ -101,6 +101,41 @@ def test_cuda_calls_are_simulated_and_cpu_comparisons_are_fine(student: StudentM
     assert all(f["input_moved"] for f in train["forwards"])
 
 
+GLOBAL_DEVICES = "device = torch.device('cpu')\nDEVICE_NAME = 'cpu'\n"
+
+
+def watched_probe(student: StudentModule, name: str, move: str) -> list[dict]:
+    student.run_statement(3, 1, GLOBAL_DEVICES)
+    define(student, name, TEMPLATE_LOOP.format(move=move, count="(pred.argmax(1) == yb).sum().item()")
+           .replace("    device = next(model.parameters()).device\n", ""))
+    spec = data()
+    spec["epochs"] = [dict(e, watch_global_devices=True) for e in spec["epochs"]]
+    return loop_probes.epoch_probe(student, name, **spec)["epochs"]
+
+
+@pytest.mark.parametrize("move", ["xb, yb = xb.to(device), yb.to(device)",
+                                  "xb, yb = xb.to(device=DEVICE_NAME), yb.to(DEVICE_NAME)"])
+def test_batches_moved_with_a_global_device_are_recorded(student: StudentModule, move: str) -> None:
+    train, evaluation = watched_probe(student, "global_device", move)
+    for record in (train, evaluation):
+        assert record["mismatches"][0]["why"] == "global"
+        assert record["mismatches"][0]["name"] in ("device", "DEVICE_NAME")
+        assert not any(f["input_moved"] for f in record["forwards"])
+    assert student.namespace["device"] == torch.device("cpu")  # the stand-in is gone again
+
+
+def test_a_model_moved_to_the_global_device_agrees_with_it(student: StudentModule) -> None:
+    train, _ = watched_probe(student, "model_to_global", "model.to(device); xb, yb = xb.to(device), yb.to(device)")
+    assert not train["mismatches"]
+    assert all(f["input_moved"] for f in train["forwards"])
+
+
+def test_without_watching_a_global_device_counts_as_the_models(student: StudentModule) -> None:
+    student.run_statement(3, 1, GLOBAL_DEVICES)
+    train, _ = probe(student, "global_unwatched", "xb, yb = xb.to(DEVICE_NAME), yb.to(DEVICE_NAME)")
+    assert not train["mismatches"]
+
+
 def test_an_exception_in_one_epoch_is_reported_in_its_record(student: StudentModule) -> None:
     define(student, "needs_optimizer", """
         def run_epoch(model, optimizer, dataloader, train):

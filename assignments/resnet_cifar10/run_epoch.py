@@ -109,8 +109,9 @@ def _epochs(ctx: ItemContext, setup: Setup, eval_optimizer: bool = False) -> lis
     return ctx.memoised(("run_epoch-probe", setup, eval_optimizer), lambda: ctx.request("epoch_probe", {
         "name": ctx.name, "weights": cfg.weights, "x": cfg.x, "y": cfg.y, "batch_size": setup.batch_size,
         "lr": cfg.lr, "momentum": setup.momentum,
-        "epochs": [{"train": True, "optimizer": True, "start_mode": "eval"},
-                   {"train": False, "optimizer": eval_optimizer, "start_mode": "train"}]})["epochs"])
+        "epochs": [{"train": True, "optimizer": True, "start_mode": "eval", "watch_global_devices": True},
+                   {"train": False, "optimizer": eval_optimizer, "start_mode": "train",
+                    "watch_global_devices": True}]})["epochs"])
 
 
 def _raise_error(ctx: ItemContext, record: dict[str, Any], call: str) -> None:
@@ -252,6 +253,15 @@ def moves_data_to_device(ctx: ItemContext) -> None:
         if not mismatches:
             continue
         where = f"{config(ctx, setup).describe()}, in {mode}"
+        global_moves = [m for m in mismatches if m["why"] == "global"]
+        if global_moves:
+            name = global_moves[0]["name"]
+            raise CheckFailed(
+                f"the batches are moved with the notebook's global `{name}`, not with the model's own device: "
+                f"run_epoch then breaks for a model that is not on `{name}` (for instance a model kept on the CPU "
+                f"while `{name}` is 'cuda' raises \"Expected all tensors to be on the same device\"). Take the "
+                "device from the model inside run_epoch, device = next(model.parameters()).device, as the "
+                "template does.", f"{where}: the model stood on another device than `{name}`")
         if not all(f.get("input_moved", True) for f in record["forwards"]):
             what = "the batch's inputs reach the model without being moved to the model's device"
         elif any(m["why"] == "numpy" for m in mismatches):

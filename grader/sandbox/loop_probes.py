@@ -141,10 +141,18 @@ class DeviceTracker(TorchFunctionMode):
     accepts) with device data (the parameters and everything computed from them) is exactly
     what raises "Expected all tensors to be on the same device" on a GPU: it is recorded, as is
     ``.numpy()`` on device data.  Tensors are identified by object and kept alive meanwhile.
+
+    ``global_devices`` names the stand-ins for notebook-level devices (see
+    :func:`_global_device_stand_ins`): a batch moved with one of them (recognised by identity) goes
+    to that global's device, not necessarily the model's, so it stays on the host and the move is
+    recorded.  Once the model itself is moved to an equal device (``Module.to`` parses its argument
+    into a new object, so here equality is all there is), the global is the model's device and
+    nothing more is recorded.
     """
 
-    def __init__(self, parameters: list[torch.Tensor]) -> None:
+    def __init__(self, parameters: list[torch.Tensor], global_devices: dict[str, Any] | None = None) -> None:
         super().__init__()
+        self.global_devices = {id(v): (k, v) for k, v in (global_devices or {}).items()}
         self.host: dict[int, torch.Tensor] = {}
         self.device: dict[int, torch.Tensor] = {id(p): p for p in parameters}
         self.batch_of: dict[int, int] = {}  #: which yielded batch (0, 1, ...) a tensor comes from
@@ -164,13 +172,13 @@ class DeviceTracker(TorchFunctionMode):
     def is_host(self, t: Any) -> bool:
         return id(t) in self.host
 
-    def _record(self, func: Any, why: str) -> None:
+    def _record(self, func: Any, why: str, **detail: Any) -> None:
         if len(self.mismatches) < MAX_MISMATCHES:
             try:
                 name = resolve_name(func) or getattr(func, "__name__", repr(func))
             except Exception:  # noqa: BLE001 - naming must never break the student's call
                 name = repr(func)
-            self.mismatches.append({"function": str(name), "in_forward": self.in_forward, "why": why})
+            self.mismatches.append({"function": str(name), "in_forward": self.in_forward, "why": why, **detail})
 
     def __torch_function__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
         kwargs = kwargs or {}
@@ -201,11 +209,23 @@ class DeviceTracker(TorchFunctionMode):
                     self.batch_of[id(t)] = max(batches)
         return out
 
+    def _equals_a_global(self, target: Any) -> bool:
+        try:
+            return any(torch.device(target) == torch.device(v) for _, v in self.global_devices.values())
+        except (RuntimeError, TypeError, ValueError):
+            return False
+
     def _move(self, func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         source = args[0]
         target = _target_device(args, kwargs) if func is _Tensor.to else "cuda"
         if _isinstance(target, _Tensor):
             side = self.device if id(target) in self.device else self.host if id(target) in self.host else None
+        elif id(source) in self.device and self._equals_a_global(target):
+            self.global_devices.clear()  # the model moved to the global's device: they agree from now on
+            side = self.device
+        elif id(target) in self.global_devices:
+            self._record(func, "global", name=self.global_devices[id(target)][0])
+            side = self.host
         else:
             side = self.device
         if func is _Tensor.cuda:
@@ -288,6 +308,23 @@ class CountingCrossEntropy(nn.CrossEntropyLoss):
         return super().forward(input, target)
 
 
+def _global_device_stand_ins(student: StudentModule) -> dict[str, Any]:
+    """A fresh, equal copy of each notebook-level device (a ``torch.device``, or a device string
+    bound to a name containing "device"), recognisable by identity when a loop moves data with it."""
+    stand_ins: dict[str, Any] = {}
+    for name, value in list(student.namespace.items()):
+        if _type(value) is torch.device:
+            stand_ins[name] = torch.device(value.type, value.index) if value.index is not None \
+                else torch.device(value.type)
+        elif _type(value) is str and "device" in name.lower() and len(value) > 1:
+            try:
+                torch.device(value)
+            except (RuntimeError, TypeError, ValueError):
+                continue
+            stand_ins[name] = "".join(list(value))  # equal, but a new object
+    return stand_ins
+
+
 #: run_epoch(model, optimizer, dataloader, train): the layout used when an epoch names no ``args``
 RUN_EPOCH_ARGS = ("model", "optimizer", "loader", "train")
 
@@ -301,7 +338,9 @@ def epoch_probe(student: StudentModule, name: str, weights: list[np.ndarray], x:
     ``model.train()``/``model.eval()`` shows), and the function is called with ``args``, each the name
     of what to pass ("model", "optimizer" (None when ``optimizer`` is False, as fit does for
     validation), "loader", "criterion" (a counting cross-entropy), "train" (the epoch's flag)) or
-    ``{"value": v}``; without ``args`` it is run_epoch's layout.  Samples ``x`` may have any shape
+    ``{"value": v}``; without ``args`` it is run_epoch's layout.  With ``"watch_global_devices"``,
+    batches moved with a notebook-level device rather than the model's are recorded (run_epoch's
+    template takes the device from the model).  Samples ``x`` may have any shape
     (rows of features, or images): the model flattens them.  An exception in one epoch is reported
     in that epoch's record, as are calls of modules other than the model passed in.
     """
@@ -334,7 +373,8 @@ def _one_epoch(student: StudentModule, function: Callable[..., Any], model: Prob
                dataset: TensorDataset, batch_size: int, spec: dict[str, Any]) -> dict[str, Any]:
     seed_everything(0)
     _module_train(model, spec.get("start_mode") == "train")
-    tracker = DeviceTracker(list(_parameters(model)))
+    stand_ins = _global_device_stand_ins(student) if spec.get("watch_global_devices") else {}
+    tracker = DeviceTracker(list(_parameters(model)), stand_ins)
     loader = DataLoader(dataset, batch_size=batch_size, shuffle=False, collate_fn=tracker.collate)
     criterion = CountingCrossEntropy()
     model.forwards, model.tracker = [], tracker
@@ -347,8 +387,11 @@ def _one_epoch(student: StudentModule, function: Callable[..., Any], model: Prob
     called: list[nn.Module] = []
     hook = torch.nn.modules.module.register_module_forward_pre_hook(lambda module, _: called.append(module))
     try:
-        with tracker, _cuda_reported_available():
-            value = student.call(function, *args)
+        with contextlib.ExitStack() as globals_replaced:
+            for global_name, stand_in in stand_ins.items():
+                globals_replaced.enter_context(student.substituted(global_name, stand_in))
+            with tracker, _cuda_reported_available():
+                value = student.call(function, *args)
         record["returned"] = describe_return(value)
     except StudentCodeError as exc:
         record["error"] = exc.failure
