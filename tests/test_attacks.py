@@ -105,3 +105,14 @@ def test_leftovers_cost_a_restart_per_check_until_the_item_fails_fast(
     failed = outcome.failures("Dropout")
     assert sum("process still running" in m and "not run:" not in m for m in failed.values()) == 2
     assert outcome.results["sandbox"]["restarts"] == 2
+
+
+def test_memory_exhaustion_costs_two_checks_then_the_item_fails_fast(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    outcome = graded("growing_bytearrays", tmp_path_factory)
+    failed = outcome.failures("Dropout")
+    exhausted = [c for c, m in failed.items() if "MemoryError" in m and "not run:" not in m]
+    fast = [c for c, m in failed.items() if m.startswith("not run:") and "ran out of memory" in m]
+    assert len(exhausted) == 2, failed
+    assert len(fast) >= 5 and all("memory limit" in failed[c] for c in fast), failed
+    assert outcome.results["sandbox"]["restarts"] == 0

@@ -69,7 +69,8 @@ class ItemContext:
     item: str  #: the name the assignment asks for
     name: str  #: the name graded in the submission (the same, or an alias)
     seed: int = 0
-    max_worker_losses: int = 2  #: after this many time-outs/crashes the item's remaining checks fail fast
+    #: after this many time-outs, crashes or memory exhaustions the item's remaining checks fail fast
+    max_worker_losses: int = 2
     worker_losses: int = 0
     #: values several checks of the item share (e.g. a parameter mapping found once), by key
     memo: dict[Any, Any] = field(default_factory=dict)
@@ -89,20 +90,21 @@ class ItemContext:
         if self._sticky is not None:
             raise self._sticky
         if self.worker_losses >= self.max_worker_losses:
-            raise StudentCodeFailed(f"not run: your code for `{self.name}` timed out, crashed or had to be "
-                                    f"stopped {self.worker_losses} times in earlier checks (the last time: "
+            raise StudentCodeFailed(f"not run: your code for `{self.name}` timed out, crashed, ran out of memory "
+                                    f"or had to be stopped {self.worker_losses} times in earlier checks (the last time: "
                                     f"{self._last_loss})", kind="not_run")
         reply = self.sandbox.request(op, args)
         if reply.ok:
             return reply.value
         assert reply.failure is not None
         failure = explain_failure(reply.failure, self.name)
-        if reply.failure.kind in WORKER_LOST + ("tampered", "budget"):
-            if reply.failure.kind in WORKER_LOST:
+        costly = reply.failure.kind in WORKER_LOST or reply.failure.out_of_memory
+        if costly or reply.failure.kind in ("tampered", "budget"):
+            if costly:
                 self.worker_losses += 1
                 self._last_loss = reply.failure.summary
-            # Within one check, stop at the first hang/crash instead of repeating it
-            # for every example Hypothesis tries or shrinks.
+            # Within one check, stop at the first hang/crash/memory exhaustion instead of
+            # repeating it for every example Hypothesis tries or shrinks.
             self._sticky = failure
         raise failure
 

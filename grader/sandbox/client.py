@@ -41,6 +41,7 @@ class Failure:
     summary: str  #: one line for the student
     traceback: str = ""  #: the student's own frames, when there are any
     where: str | None = None  #: "cell 7, line 12" of the innermost student frame
+    out_of_memory: bool = False  #: the student's code reached the memory limit (costly to repeat)
 
 
 @dataclass(frozen=True)
@@ -223,7 +224,8 @@ class Sandbox:
         return Reply(failure=Failure(kind=failure.get("kind", "exception"),
                                      summary=str(failure.get("summary", "failed"))[:2000],
                                      traceback=str(failure.get("traceback", ""))[:8000],
-                                     where=failure.get("where")))
+                                     where=failure.get("where"),
+                                     out_of_memory=failure.get("out_of_memory") is True))
 
     def _budget_left(self) -> float:
         """Seconds of the submission's grading time still unused (see Limits.submission_timeout_s)."""

@@ -54,7 +54,9 @@ def describe_exception(exc: BaseException) -> dict[str, Any]:
         if frame.line:
             lines.append(f"    {frame.line.strip()}")
     summary = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-    if isinstance(exc, MemoryError) or "can't allocate memory" in summary or "not enough memory" in summary:
+    out_of_memory = (isinstance(exc, MemoryError) or "can't allocate memory" in summary
+                     or "not enough memory" in summary)
+    if out_of_memory:
         limit = f" of {memory_limit_gib:g} GiB" if memory_limit_gib else ""
         summary = f"{summary} (exceeded the memory limit{limit})"
     lines.append(summary)
@@ -63,7 +65,7 @@ def describe_exception(exc: BaseException) -> dict[str, Any]:
         text = text[: MAX_TRACEBACK_CHARS // 2] + "\n…\n" + text[-MAX_TRACEBACK_CHARS // 2 :]
     where = f"{frames[-1].filename.strip('<>')}, line {frames[-1].lineno}" if frames else None
     return {"kind": "exception", "type": type(exc).__name__, "summary": summary[:1000],
-            "traceback": text, "where": where}
+            "traceback": text, "where": where, "out_of_memory": out_of_memory}
 
 
 @dataclass
