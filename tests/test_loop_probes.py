@@ -113,13 +113,12 @@ def watched_probe(student: StudentModule, name: str, move: str) -> list[dict]:
     return loop_probes.epoch_probe(student, name, **spec)["epochs"]
 
 
-@pytest.mark.parametrize("move", ["xb, yb = xb.to(device), yb.to(device)",
-                                  "xb, yb = xb.to(device=DEVICE_NAME), yb.to(DEVICE_NAME)"])
-def test_batches_moved_with_a_global_device_are_recorded(student: StudentModule, move: str) -> None:
+@pytest.mark.parametrize("move, name", [("xb, yb = xb.to(device), yb.to(device)", "device"),
+                                        ("xb, yb = xb.to(device=DEVICE_NAME), yb.to(DEVICE_NAME)", "DEVICE_NAME")])
+def test_batches_moved_with_a_global_device_are_recorded(student: StudentModule, move: str, name: str) -> None:
     train, evaluation = watched_probe(student, "global_device", move)
     for record in (train, evaluation):
-        assert record["mismatches"][0]["why"] == "global"
-        assert record["mismatches"][0]["name"] in ("device", "DEVICE_NAME")
+        assert record["mismatches"] and record["global_moves"] == [name]
         assert not any(f["input_moved"] for f in record["forwards"])
     assert student.namespace["device"] == torch.device("cpu")  # the stand-in is gone again
 
@@ -128,6 +127,13 @@ def test_a_model_moved_to_the_global_device_agrees_with_it(student: StudentModul
     train, _ = watched_probe(student, "model_to_global", "model.to(device); xb, yb = xb.to(device), yb.to(device)")
     assert not train["mismatches"]
     assert all(f["input_moved"] for f in train["forwards"])
+
+
+def test_a_global_device_used_only_away_from_the_model_is_no_fault(student: StudentModule) -> None:
+    train, _ = watched_probe(student, "global_for_labels_only",
+                             "here = next(model.parameters()).device; xb, yb = xb.to(here), yb.to(here); "
+                             "spare = yb.cpu().to(device)")
+    assert train["global_moves"] == ["device"] and not train["mismatches"]
 
 
 def test_without_watching_a_global_device_counts_as_the_models(student: StudentModule) -> None:

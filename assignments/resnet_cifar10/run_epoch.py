@@ -253,9 +253,8 @@ def moves_data_to_device(ctx: ItemContext) -> None:
         if not mismatches:
             continue
         where = f"{config(ctx, setup).describe()}, in {mode}"
-        global_moves = [m for m in mismatches if m["why"] == "global"]
-        if global_moves:
-            name = global_moves[0]["name"]
+        if record.get("global_moves"):
+            name = record["global_moves"][0]
             raise CheckFailed(
                 f"the batches are moved with the notebook's global `{name}`, not with the model's own device: "
                 f"run_epoch then breaks for a model that is not on `{name}` (for instance a model kept on the CPU "

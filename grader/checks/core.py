@@ -90,9 +90,9 @@ class ItemContext:
         if self._sticky is not None:
             raise self._sticky
         if self.worker_losses >= self.max_worker_losses:
-            raise StudentCodeFailed(f"not run: your code for `{self.name}` timed out, crashed, ran out of memory "
-                                    f"or had to be stopped {self.worker_losses} times in earlier checks (the last time: "
-                                    f"{self._last_loss})", kind="not_run")
+            raise StudentCodeFailed(f"not run: your code for `{self.name}` timed out, crashed, ran out of "
+                                    f"memory or had to be stopped {self.worker_losses} times in earlier checks "
+                                    f"(the last time: {self._last_loss})", kind="not_run")
         reply = self.sandbox.request(op, args)
         if reply.ok:
             return reply.value

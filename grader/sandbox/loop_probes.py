@@ -144,10 +144,10 @@ class DeviceTracker(TorchFunctionMode):
 
     ``global_devices`` names the stand-ins for notebook-level devices (see
     :func:`_global_device_stand_ins`): a batch moved with one of them (recognised by identity) goes
-    to that global's device, not necessarily the model's, so it stays on the host and the move is
-    recorded.  Once the model itself is moved to an equal device (``Module.to`` parses its argument
-    into a new object, so here equality is all there is), the global is the model's device and
-    nothing more is recorded.
+    to that global's device, not necessarily the model's, so it stays on the host and the global's
+    name is noted in ``global_moves`` (it explains a mismatch that follows; alone it is no fault).
+    Once the model's data is moved to an equal device (``Module.to`` parses its argument into a new
+    object, so here equality is all there is), the global is the model's device from then on.
     """
 
     def __init__(self, parameters: list[torch.Tensor], global_devices: dict[str, Any] | None = None) -> None:
@@ -157,6 +157,7 @@ class DeviceTracker(TorchFunctionMode):
         self.device: dict[int, torch.Tensor] = {id(p): p for p in parameters}
         self.batch_of: dict[int, int] = {}  #: which yielded batch (0, 1, ...) a tensor comes from
         self.mismatches: list[dict[str, Any]] = []
+        self.global_moves: list[str] = []  #: names of the notebook-level devices batches were moved with
         self.in_forward = False
         self.batches = 0
 
@@ -172,13 +173,13 @@ class DeviceTracker(TorchFunctionMode):
     def is_host(self, t: Any) -> bool:
         return id(t) in self.host
 
-    def _record(self, func: Any, why: str, **detail: Any) -> None:
+    def _record(self, func: Any, why: str) -> None:
         if len(self.mismatches) < MAX_MISMATCHES:
             try:
                 name = resolve_name(func) or getattr(func, "__name__", repr(func))
             except Exception:  # noqa: BLE001 - naming must never break the student's call
                 name = repr(func)
-            self.mismatches.append({"function": str(name), "in_forward": self.in_forward, "why": why, **detail})
+            self.mismatches.append({"function": str(name), "in_forward": self.in_forward, "why": why})
 
     def __torch_function__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
         kwargs = kwargs or {}
@@ -224,7 +225,9 @@ class DeviceTracker(TorchFunctionMode):
             self.global_devices.clear()  # the model moved to the global's device: they agree from now on
             side = self.device
         elif id(target) in self.global_devices:
-            self._record(func, "global", name=self.global_devices[id(target)][0])
+            name = self.global_devices[id(target)][0]
+            if name not in self.global_moves:
+                self.global_moves.append(name)
             side = self.host
         else:
             side = self.device
@@ -399,7 +402,7 @@ def _one_epoch(student: StudentModule, function: Callable[..., Any], model: Prob
         hook.remove()
         model.tracker = None
     record.update(forwards=list(model.forwards), params_after=params_of(model), batches=tracker.batches,
-                  mismatches=tracker.mismatches, criterion_calls=criterion.calls,
+                  mismatches=tracker.mismatches, global_moves=tracker.global_moves, criterion_calls=criterion.calls,
                   other_modules=_other_modules(student, model, called),
                   zero_grad_calls=optimizer.calls["zero_grad"] - calls_before["zero_grad"],
                   step_calls=optimizer.calls["step"] - calls_before["step"])
@@ -466,8 +469,8 @@ def fit_probe(student: StudentModule, name: str, val_acc: list[float], val_loss:
     """Call the student's ``fit`` with ``run_epoch`` replaced by a script.
 
     Training epoch e (the e-th call with train true) records which epoch's weights it starts from,
-    then fills every weight with e, in place, so the final weights tell which epoch's were restored (and a ``state_dict()`` kept without deepcopy
-    aliases the live tensors).  An evaluation call after training epoch e returns
+    then fills every weight with e, in place, so the final weights tell which epoch's were restored
+    (and a ``state_dict()`` kept without deepcopy aliases the live tensors).  An evaluation call after training epoch e returns
     ``(val_loss[e-1], val_acc[e-1])`` (the last entry beyond the script) whichever loader it gets,
     except the training loader, which gives the training numbers.  Returns the calls and scheduler
     steps in order, the final weights' epoch marker and the type ``fit`` returned.
