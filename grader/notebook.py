@@ -165,7 +165,7 @@ def _split_ipynb(text: str, p: Path, notes: list[str]) -> list[tuple[int, str]]:
             ) from None
         notes.append(f"{p} is an nbformat {major} notebook; it was converted to nbformat 4 for grading "
                      "(nothing is lost; re-save it with a current Jupyter to silence this note)")
-    cells = doc.get("cells") if isinstance(doc, dict) else None
+    cells = doc.get("cells")
     if not isinstance(cells, list):
         raise UnreadableSubmission(_not_a_notebook(p))
     out: list[tuple[int, str]] = []

@@ -345,8 +345,8 @@ CHECKS = (
           "accuracy (> or >= both accepted)", 6, stops_after_patience),
     Check("stops_at_max_epochs", "runs exactly max_epochs epochs when the validation accuracy keeps improving", 2,
           stops_at_max_epochs),
-    Check("restores_best_weights", "trains on from each epoch's weights and ends with those of the best validation accuracy", 5,
-          restores_best_weights),
+    Check("restores_best_weights", "trains on from each epoch's weights and ends with those of the best "
+          "validation accuracy", 5, restores_best_weights),
     Check("scheduler_steps", "steps the learning-rate scheduler once per epoch, after training", 2, scheduler_steps),
     Check("test_loader_unused", "never passes the test loader to run_epoch", 1, test_loader_unused),
 )

@@ -191,8 +191,14 @@ def _likely_causes(ctx: ItemContext) -> list[str]:
     return causes
 
 
+def network_layout(ctx: ItemContext) -> dict[str, Any]:
+    """The network's registered layout (type, parameters, trainable count): asked of the worker once
+    for every check that needs it, with no forward pass."""
+    return ctx.memoised("resnet-layout", lambda: ctx.request("module_layout", {"target": instance(ctx)}))
+
+
 def parameter_count(ctx: ItemContext) -> None:
-    total = ctx.request("module_layout", {"target": instance(ctx)})["trainable"]  # no forward pass needed
+    total = network_layout(ctx)["trainable"]
     if total == EXPECTED_PARAMETERS:
         return
     counts = _block_parameter_counts(ctx)
@@ -286,7 +292,7 @@ def batch_of_one(ctx: ItemContext) -> None:
 
 def sequential(ctx: ItemContext) -> None:
     """The text asks for an nn.Sequential; a custom module is graded on its behaviour all the same."""
-    layout = ctx.request("module_layout", {"target": instance(ctx)})
+    layout = network_layout(ctx)
     if not layout["sequential"]:
         raise CheckFailed(f"resnet is a `{layout['type']}`, not an `nn.Sequential` as the assignment asks "
                           "(build it as nn.Sequential(stem..., stages..., head...)); the other checks still "
