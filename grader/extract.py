@@ -20,7 +20,10 @@ binding too.  Statements that would train, download, plot, print, read input,
 touch files, run shell commands or IPython magics are never kept, even when they
 bind a needed name: resolution then falls back to the previous binding that can
 be kept (the dropped one is reported with its reason).  Top-level loops,
-expression statements and ``assert`` are never kept.
+expression statements and ``assert`` are never kept.  A definition is never
+dropped for what its body does: a ``print`` (plot, loop...) in a class body runs
+with the ``class`` statement in the worker, where its output is captured; only
+its decorators, base classes and keywords (and a function's defaults) count.
 
 Star imports: ``from M import *`` is kept when M is a well-known, side-effect-free
 library (torch, numpy, math...; see ``SAFE_STAR_MODULES``) and some needed
@@ -118,6 +121,7 @@ class _Scan:
     walrus: set[str] = field(default_factory=set)  #: module names bound by ``:=``
     loop: bool = False  #: an eagerly run for/while
     magic: bool = False  #: get_ipython() is used eagerly
+    in_body: int = 0  #: depth of class bodies being visited (their calls and loops are not classified)
 
     def visit(self, node: ast.AST, eager: bool, shadow: frozenset[str], fshadow: frozenset[str]) -> None:
         """Collect module-level reads under ``node``.
@@ -140,8 +144,12 @@ class _Scan:
             for child in (*node.decorator_list, *node.bases, *node.keywords):
                 self.visit(child, eager, shadow, fshadow)
             class_locals, _ = _scope_bindings(node.body)
-            for stmt in node.body:
-                self.visit(stmt, eager, shadow | class_locals, fshadow)
+            self.in_body += 1
+            try:
+                for stmt in node.body:
+                    self.visit(stmt, eager, shadow | class_locals, fshadow)
+            finally:
+                self.in_body -= 1
             return
         if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
             targets = frozenset(n.id for g in node.generators for n in ast.walk(g.target) if isinstance(n, ast.Name))
@@ -160,7 +168,7 @@ class _Scan:
         if isinstance(node, ast.Name):
             if isinstance(node.ctx, ast.Load) and node.id not in shadow:
                 (self.eager if eager else self.late).add(node.id)
-                if eager and node.id == "get_ipython":
+                if eager and node.id == "get_ipython" and not self.in_body:
                     self.magic = True
             return
         if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
@@ -170,8 +178,9 @@ class _Scan:
             self.walrus.add(node.target.id)
         elif isinstance(node, ast.Call) and eager:
             download = any(k.arg == "download" for k in node.keywords)
-            self.calls.append((_dotted(node.func), download))
-        elif isinstance(node, (ast.For, ast.AsyncFor, ast.While)) and eager:
+            if not self.in_body:
+                self.calls.append((_dotted(node.func), download))
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.While)) and eager and not self.in_body:
             self.loop = True
         for child in ast.iter_child_nodes(node):
             self.visit(child, eager, shadow, fshadow)

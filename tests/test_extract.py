@@ -338,6 +338,36 @@ def test_assert_and_loops_are_never_kept() -> None:
     }
 
 
+def test_definition_is_never_dropped_for_what_its_body_does() -> None:
+    """A print, plot, loop or training call in a class body (or a function body) is part of the definition."""
+    ex = extract(
+        nb(
+            "import torch.nn as nn\nimport matplotlib.pyplot as plt",
+            "class Dropout(nn.Module):\n    print('defining')\n    display(1)\n    plt.plot([1])\n"
+            "    for i in range(2):\n        pass\n    def forward(self, x):\n        print(x)\n        return x",
+            "def fit(m):\n    print('training')\n    m.fit()\n    return m",
+            "print(Dropout)",
+        ),
+        ["Dropout", "fit"],
+    )
+    assert ex.found == {"Dropout": (2, 1), "fit": (3, 1)}
+    assert kept(ex) == [(1, 1), (1, 2), (2, 1), (3, 1)]
+    assert reasons(ex) == {"print(Dropout)": "print/display"}  # a top-level print is still dropped
+
+
+def test_class_header_is_still_classified() -> None:
+    """Decorators, bases and keywords run with the class statement: those still get it dropped."""
+    ex = extract(nb("class Dropout(make_base(print('x'))):\n    pass"), ["Dropout"])
+    assert ex.found == {}
+    assert reasons(ex) == {"class Dropout(make_base(print('x'))):": "print/display"}
+
+
+def test_print_in_class_body_runs_with_the_class() -> None:
+    ex = extract(nb("class Dropout:\n    print('defining')\n    p = 0.5"), ["Dropout"])
+    assert kept(ex) == [(1, 1)]
+    assert module(ex)["Dropout"].p == 0.5  # type: ignore[attr-defined]
+
+
 def test_graded_class_call_is_not_a_training_call() -> None:
     ex = extract(nb("class LeNet:\n    pass", "proto = LeNet()", "def backprop_deep():\n    return proto"),
                  ["LeNet", "backprop_deep"])
@@ -457,3 +487,20 @@ def test_end_to_end_from_notebook_file(tmp_path: Path) -> None:
     )
     assert ex.summary.cell_problems == (CellProblem(4, 1, "cell magic %%bash is not Python; cell skipped"),)
     assert module(ex)["ResidualBlock"]().forward(2.5) == 8  # type: ignore[operator]
+
+
+@pytest.mark.slow
+def test_dropout_with_print_in_class_body_gets_full_marks(tmp_path: Path) -> None:
+    """End to end: the class-body print no longer hides a correct Dropout (it ran, in the worker)."""
+    from grader.grade import GradeOptions, grade
+
+    catalog = Path(__file__).parent / "catalog" / "resnet_cifar10" / "Dropout" / "good_bernoulli_mask.py"
+    source = catalog.read_text().replace("class Dropout(nn.Module):\n", "class Dropout(nn.Module):\n    print(\"defining\")\n", 1)
+    assert 'print("defining")' in source
+    path = tmp_path / "dropout_print.py"
+    path.write_text(source)
+    result = grade(path, GradeOptions(assignment="resnet_cifar10", items=("Dropout",)))
+    (item,) = result.items
+    assert item.found_as == "Dropout"
+    assert item.score == item.max_score > 0, [c.message for c in item.checks if not c.passed]
+    assert "defining" in result.sandbox.stdout
