@@ -8,8 +8,11 @@ silently: it lists candidates, best first, each with where it is.
 A candidate is a definition of the same kind (class, function, instance) that is
 either named almost like the item, or accepts the template's arguments (an
 instance: is built by the same constructor) and is not too generic a match (a
-class without arguments must also be named a little like the item).  Names the assignment grades as
-other items are never candidates.
+class without arguments must also be named a little like the item).  A catch-all signature
+(``(*args)``, ``(*args, **kwargs)``, or a class with no visible ``__init__``) accepts every
+template's arguments, so it is no evidence: such a definition is a candidate only by its name
+(``CIFAR10Subset(*args, **kwargs)`` is not offered for a missing ``Dropout(p)``).  Names the
+assignment grades as other items are never candidates.
 """
 
 from __future__ import annotations
@@ -29,11 +32,18 @@ def similarity(a: str, b: str) -> float:
     return SequenceMatcher(None, a.lower(), b.lower()).ratio()
 
 
+def catch_all(definition: Definition) -> bool:
+    """Accepts any arguments without naming one: ``(*args)``, ``(*args, **kwargs)``, no visible ``__init__``."""
+    return definition.kind != "instance" and definition.open_ended and not definition.parameters
+
+
 def _fits(candidate: Definition, expected: Definition) -> bool:
     if candidate.kind != expected.kind:
         return False
     if expected.kind == "instance":
         return candidate.made_by == expected.made_by
+    if catch_all(candidate):
+        return False
     return candidate.accepts(len(expected.parameters)) and candidate.accepts(expected.required)
 
 

@@ -85,6 +85,23 @@ def test_an_instance_built_like_the_template_is_suggested() -> None:
     assert [d.name for d in found] == ["model"]
 
 
+@pytest.mark.parametrize("signature", ["*args, **kwargs", "*args", "*rest, idx=None, **kw"])
+def test_a_catch_all_signature_is_not_a_signature_match(signature: str) -> None:
+    found = candidates("Dropout", _expected("resnet_cifar10", "Dropout"), definitions(_notebook(
+        f"class CIFAR10Subset(torchvision.datasets.CIFAR10):\n    def __init__(self, {signature}):\n        pass",
+        "def helper(*args, **kwargs):\n    pass")), excluded=set())
+    assert found == []
+    assert advice("Dropout", found) == ""
+
+
+def test_a_catch_all_definition_is_still_suggested_by_its_name() -> None:
+    found = candidates("Dropout", _expected("resnet_cifar10", "Dropout"), definitions(_notebook(
+        "class MyDropout(nn.Module):\n    def __init__(self, *args, **kwargs):\n        pass",
+        "class CIFAR10Subset(Dataset):\n    def __init__(self, *args, **kwargs):\n        pass",
+        "class Dropper(nn.Module):\n    def __init__(self, p):\n        pass")), excluded=set())
+    assert [d.name for d in found] == ["Dropper", "MyDropout"]  # the fitting signature ranks first
+
+
 # -- end to end -----------------------------------------------------------------------------------
 
 def _renamed(tmp_path: Path, *renames: tuple[str, str]) -> Path:
