@@ -28,6 +28,9 @@ NET_BIND_TCP, NET_CONNECT_TCP = 1 << 0, 1 << 1
 SCOPE_ABSTRACT_UNIX_SOCKET, SCOPE_SIGNAL = 1 << 0, 1 << 1
 
 READ_ACCESS = EXECUTE | READ_FILE | READ_DIR
+#: Never granted in the working directory: device nodes, sockets, FIFOs and symbolic links
+#: (only regular files and directories are made there).
+SPECIAL_FILES = MAKE_CHAR | MAKE_BLOCK | MAKE_SOCK | MAKE_FIFO | MAKE_SYM
 
 
 class _RulesetAttr(ctypes.Structure):
@@ -70,7 +73,10 @@ def _fs_access_for(abi: int) -> int:
 def restrict(read_paths: list[str], write_paths: list[str], list_paths: Sequence[str] = ()) -> list[str]:
     """Apply the ruleset to this process; return human-readable notes of what holds.
 
-    ``list_paths`` may be listed (their entries' names) but not read.
+    ``list_paths`` may be listed (their entries' names) but not read.  ``write_paths``
+    may be read and changed, but only regular files and directories may be created
+    there: no device node, socket, FIFO or symbolic link (every ABI handles these, so
+    they are refused even where the seccomp filter is missing).
 
     Raises OSError when Landlock is unavailable or refuses the ruleset.
     """
@@ -81,7 +87,8 @@ def restrict(read_paths: list[str], write_paths: list[str], list_paths: Sequence
     fs_access = _fs_access_for(abi)
     attr = _RulesetAttr(handled_access_fs=fs_access)
     size = ctypes.sizeof(_RulesetAttr) - 16  # ABI 1-3 know only the fs field
-    notes = [f"filesystem: read-only Python and system libraries, writes only in the working directory (Landlock ABI {abi})"]
+    notes = [f"filesystem: read-only Python and system libraries (and the few /etc files they read), writes only "
+             f"regular files and directories in the working directory (Landlock ABI {abi})"]
     if abi >= 4:
         attr.handled_access_net = NET_BIND_TCP | NET_CONNECT_TCP
         size = ctypes.sizeof(_RulesetAttr) - 8
@@ -94,7 +101,7 @@ def restrict(read_paths: list[str], write_paths: list[str], list_paths: Sequence
     if ruleset < 0:
         raise OSError(ctypes.get_errno(), "landlock_create_ruleset failed")
     try:
-        for paths, access in ((read_paths, READ_ACCESS), (list_paths, READ_DIR), (write_paths, fs_access)):
+        for paths, access in ((read_paths, READ_ACCESS), (list_paths, READ_DIR), (write_paths, fs_access & ~SPECIAL_FILES)):
             for path in paths:
                 _allow(libc, ruleset, path, access)
         if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:

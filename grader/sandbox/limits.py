@@ -3,7 +3,8 @@
 The judge decides the limits (:class:`Limits`) and how to launch the worker
 (:func:`launcher_prefix`: Linux namespaces for network and process isolation where
 the platform allows them).  The worker applies the rest to itself after its imports
-(:func:`apply_in_worker`).  Every limit that could not be applied is reported with
+(:func:`apply_in_worker`: rlimits, Landlock, then the seccomp filter; memory through
+the submission's cgroup when the worker was put in one).  Every limit that could not be applied is reported with
 the reason, never silently skipped.
 """
 
@@ -18,6 +19,10 @@ import signal
 import subprocess
 import sys
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from grader.sandbox.cgroup import SubmissionCgroup
 
 GiB = 1024**3
 MiB = 1024**2
@@ -85,16 +90,34 @@ def _current_address_space() -> int:
 
 
 def apply_in_worker(limits: dict[str, float | int], workdir: str, read_paths: list[str],
-                    list_paths: Sequence[str] = ()) -> tuple[list[str], list[str]]:
-    """Apply resource limits and Landlock to the calling (worker) process."""
+                    list_paths: Sequence[str] = (),
+                    cgroup: SubmissionCgroup | None = None) -> tuple[list[str], list[str]]:
+    """Apply resource limits, Landlock and the seccomp filter to the calling (worker) process.
+
+    ``cgroup``: the submission's cgroup, which the caller has already joined (see
+    :mod:`grader.sandbox.cgroup`).  When the calling process is in it, memory is limited
+    there, for the whole submission, and no address-space limit is set (under one, CUDA
+    cannot even count devices); otherwise ``RLIMIT_AS`` is the fallback, per process.
+    The seccomp filter is installed last, once nothing else needs the calls it refuses.
+    """
+    from grader.sandbox import landlock, seccomp_filter
+
+    seccomp_filter.load_library()  # before Landlock hides the grader's sources and ldconfig
     applied: list[str] = []
     missing: list[str] = []
     memory = int(limits["memory_bytes"])
-    try:
-        _set(resource.RLIMIT_AS, _current_address_space() + memory)
-        applied.append(f"memory: {memory / GiB:g} GiB for the submission (address-space limit)")
-    except (OSError, ValueError) as exc:
-        missing.append(f"memory limit: {exc}")
+    in_cgroup = cgroup is not None and os.getpid() in cgroup.pids()
+    if cgroup is not None and in_cgroup:
+        applied.append(cgroup.describe())
+    else:
+        if cgroup is not None:
+            missing.append("memory per submission (cgroup): this process is not in the submission's cgroup; "
+                           "memory is limited per process instead")
+        try:
+            _set(resource.RLIMIT_AS, _current_address_space() + memory)
+            applied.append(f"memory: {memory / GiB:g} GiB for the submission (address-space limit)")
+        except (OSError, ValueError) as exc:
+            missing.append(f"memory limit: {exc}")
     try:
         _set(resource.RLIMIT_FSIZE, int(limits["file_size_bytes"]))
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-large write raises instead of killing
@@ -103,7 +126,9 @@ def apply_in_worker(limits: dict[str, float | int], workdir: str, read_paths: li
         missing.append(f"file size limit: {exc}")
     try:
         _set(resource.RLIMIT_NPROC, int(limits["max_processes"]))
-        if os.geteuid() == 0:
+        if in_cgroup and cgroup is not None and cgroup.max_pids is not None:
+            pass  # the cgroup's pids limit, in its note, holds for root too
+        elif os.geteuid() == 0:
             missing.append("process-count limit: not enforced for root (the PID namespace still reaps every process)")
         else:
             applied.append(f"processes: at most {int(limits['max_processes'])}")
@@ -114,12 +139,14 @@ def apply_in_worker(limits: dict[str, float | int], workdir: str, read_paths: li
         _set(resource.RLIMIT_CORE, 0)
     except (OSError, ValueError) as exc:
         missing.append(f"CPU limit: {exc}")
-    from grader.sandbox import landlock
 
     try:
         applied.extend(landlock.restrict(read_paths, [workdir, "/dev/null"], list_paths))
     except OSError as exc:
         missing.append(f"filesystem/TCP isolation (Landlock): {exc}; reference and checks stay readable")
+    filtered, unfiltered = seccomp_filter.install()
+    applied.extend(filtered)
+    missing.extend(unfiltered)
     return applied, missing
 
 
@@ -133,7 +160,7 @@ def worker_read_paths() -> tuple[list[str], list[str]]:
     """
     # /proc: only the worker's own entries and the machine-wide facts torch asks about,
     # never other processes' environments or command lines.
-    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, "/usr", "/lib", "/lib64", "/etc",
+    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, "/usr", "/lib", "/lib64", *ETC_READABLE,
              "/proc/self", "/proc/thread-self", "/proc/cpuinfo", "/proc/meminfo", "/proc/stat",
              "/sys", "/dev/urandom", "/dev/random", "/dev/zero", "/dev/null"}
     for entry in sys.path:
@@ -143,6 +170,15 @@ def worker_read_paths() -> tuple[list[str], list[str]]:
     hidden = [os.path.join(os.path.dirname(install_root), name) for name in GRADER_PACKAGES]
     return readable_without(sorted(paths), hidden)
 
+
+#: What of /etc the worker may read: what the dynamic loader, the C library, Python, numpy and
+#: torch open after start-up (found with ``strace -f -e trace=openat,stat,access`` on a worker
+#: that imports torch and torchvision, runs a conv net forward/backward, torch.save/load, a
+#: DataLoader, tqdm, time.strftime and getpass.getuser: ld.so.cache, localtime, nsswitch.conf,
+#: passwd), plus their close relatives.  Never shadow, gshadow, sudoers, ssh or ssl keys.
+ETC_READABLE = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/ld.so.preload",
+                "/etc/localtime", "/etc/timezone", "/etc/nsswitch.conf", "/etc/passwd", "/etc/group",
+                "/etc/os-release", "/etc/mime.types")
 
 #: Top-level packages of this project that graded code must not read.
 GRADER_PACKAGES = ("grader", "reference", "assignments")

@@ -69,6 +69,16 @@ def _denied_names(seccomp) -> tuple[list[int], list[str]]:  # type: ignore[no-un
     return numbers, unknown
 
 
+def load_library() -> None:
+    """Import ``pyseccomp`` (which finds and loads libseccomp) now, while the filesystem is open.
+
+    :func:`install` calls it too; call it earlier when Landlock comes in between."""
+    try:
+        import pyseccomp  # noqa: F401
+    except (ImportError, RuntimeError, OSError):
+        pass  # install() reports it
+
+
 def install() -> tuple[list[str], list[str]]:
     """Install the filter in the calling process.  Returns (applied notes, not-applied notes).
 
