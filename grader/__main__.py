@@ -1,5 +1,25 @@
+"""``python -m grader``: fork the zygote right after ``import torch``, then run the command line.
+
+The zygote (grader/sandbox/zygote.py) is forked before this process imports anything of
+an assignment and before any torch operation, so the executors it forks later share
+this one torch import.  The hash seed is fixed first (re-executing once if needed) so
+that the same submission always gets the same grade: executors inherit it by fork.
+"""
+
+import os
 import sys
 
-from grader.cli import main
+if os.environ.get("PYTHONHASHSEED") != "0":
+    os.environ["PYTHONHASHSEED"] = "0"
+    os.execv(sys.executable, [sys.executable, "-m", "grader", *sys.argv[1:]])
+
+import torch  # noqa: E402,F401 - imported before the fork, used by every executor
+
+from grader.sandbox import launcher  # noqa: E402
+
+if len(sys.argv) > 1 and sys.argv[1] == "grade":
+    launcher.fork_shared()
+
+from grader.cli import main  # noqa: E402
 
 sys.exit(main())

@@ -28,7 +28,7 @@ import pytest
 from grader.extract import Statement
 from grader.sandbox.client import Failure, Reply, Sandbox
 from grader.sandbox import landlock
-from grader.sandbox.limits import Limits, launcher_prefix, readable_without
+from grader.sandbox.limits import Limits, readable_without
 
 pytestmark = pytest.mark.slow  # every test here starts worker processes
 
@@ -456,11 +456,10 @@ def test_writing_a_frame_to_the_reply_descriptor_does_not_forge_a_probe_result()
         "import json, os, struct, sys\n"
         "class Forger(nn.Module):\n"
         "    def forward(self, x):\n"
-        "        argv = open('/proc/self/cmdline').read().split('\\0')\n"
-        "        fd = int(argv[argv.index('--reply-fd') + 1])\n"
         "        frame = sys._getframe()\n"
-        "        while not isinstance(frame.f_locals.get('request'), dict):\n"
+        "        while not ('reply_fd' in frame.f_locals and 'request' in frame.f_locals):\n"
         "            frame = frame.f_back\n"
+        "        fd = frame.f_locals['reply_fd']\n"
         "        body = json.dumps({'id': frame.f_locals['request']['id'], 'ok': True,\n"
         "                           'value': {'calls': [{'forged': True}]}}).encode()\n"
         "        os.write(fd, struct.pack('!Q', len(body)) + body)\n"
@@ -534,7 +533,8 @@ def test_leftover_process_and_thread_are_reported_and_die_with_the_worker() -> N
 
 
 def test_leftover_process_in_its_own_session_dies_with_the_worker() -> None:
-    _, applied, missing = launcher_prefix()
+    with Sandbox(STATEMENTS[:1], LIMITS) as sandbox:
+        applied, missing = sandbox.limits_applied, sandbox.limits_not_applied
     if not any("PID namespace" in note for note in applied):
         pytest.skip("a process that calls setsid() escapes the process-group kill without a PID "
                     f"namespace, which is not applied here: {'; '.join(missing)}")
@@ -545,16 +545,17 @@ def test_an_early_launched_worker_is_used_by_start_and_killed_by_close() -> None
     sandbox = Sandbox(())
     sandbox.launch()
     assert sandbox._launched is not None
-    pid = sandbox._launched.popen.pid
+    pid = sandbox._launched.pid
     sandbox.statements = (Statement(cell=1, line=1, source="x = 41 + 1", binds=("x",)),)
     sandbox.start()
-    assert sandbox.restarts == 0 and sandbox._proc is not None and sandbox._proc.popen.pid == pid
+    assert sandbox.restarts == 0 and sandbox._proc is not None and sandbox._proc.pid == pid
     sandbox.close()
     assert sandbox._proc is None and sandbox._launched is None
 
     never_started = Sandbox(())
     never_started.launch()
     assert never_started._launched is not None
-    popen = never_started._launched.popen
+    pid = never_started._launched.pid
     never_started.close()
-    assert popen.poll() is not None, "a launched worker that was never started must not outlive close()"
+    with pytest.raises(ProcessLookupError):  # killed and reaped by the zygote
+        os.kill(pid, 0)

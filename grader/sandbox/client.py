@@ -1,35 +1,33 @@
-"""Judge side of the sandbox: start, talk to, time out and restart the worker.
+"""Judge side of the sandbox: start, talk to, time out and restart one item's executor.
 
-:class:`Sandbox` owns one worker process at a time.  Every request has a deadline;
-a worker that misses it, dies, or answers with garbage is killed (its whole process
-group and PID namespace) and replaced by a fresh one that reloads the submission,
-skipping the statements that hung or crashed it.  Each outcome reaches the checks
-as a :class:`Reply` value; nothing here raises because of student code.
+:class:`Sandbox` owns one executor process at a time, forked by the zygote
+(:mod:`grader.sandbox.launcher`), holding only the statements one item needs.  Every
+request has a deadline; an executor that misses it, dies, or answers with garbage is
+killed (its whole process group and PID namespace) and replaced by a fresh one that
+reloads the item's statements, skipping those that hung or crashed it.  Each outcome
+reaches the checks as a :class:`Reply` value; nothing here raises because of student
+code, and every reply is decoded within bounds (:func:`protocol.parse_reply`).
 """
 
 from __future__ import annotations
 
-import json
 import os
 import select
 import shutil
 import signal
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
 from grader.extract import Statement
-from grader.sandbox import protocol
-from grader.sandbox.limits import Limits, launcher_prefix
+from grader.sandbox import launcher, protocol
+from grader.sandbox.launcher import Zygote
+from grader.sandbox.limits import Limits
 
 FailureKind = Literal["exception", "timeout", "crash", "tampered", "probe", "protocol", "escaped", "flood",
                       "budget"]
-PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 STARTUP_TIMEOUT_S = 120.0
 
 
@@ -57,9 +55,9 @@ class Reply:
 class _CappedReader(threading.Thread):
     """Drains one output pipe of the worker, keeping only the first ``cap`` bytes."""
 
-    def __init__(self, stream: Any, cap: int) -> None:
+    def __init__(self, fd: int, cap: int) -> None:
         super().__init__(daemon=True)
-        self.stream, self.cap = stream, cap
+        self.stream, self.cap = open(fd, "rb"), cap
         self.kept = bytearray()
         self.dropped = 0
         self.total = 0  #: every byte read so far, kept or not
@@ -71,6 +69,7 @@ class _CappedReader(threading.Thread):
             except (OSError, ValueError):
                 return
             if not chunk:
+                self.stream.close()
                 return
             self.total += len(chunk)
             room = self.cap - len(self.kept)
@@ -86,12 +85,19 @@ class _CappedReader(threading.Thread):
 
 @dataclass
 class _Process:
-    popen: subprocess.Popen[bytes]
+    pid: int  #: also its process group
+    zygote: Zygote  #: its parent, which reaps it
     request_fd: int
     reply_fd: int
     workdir: str
     readers: tuple[_CappedReader, _CappedReader]
-    launcher_limits: tuple[tuple[str, ...], tuple[str, ...]]  #: (applied, not applied) by the launcher
+
+
+@dataclass
+class Clock:
+    """The submission's grading clock, shared by the executors of all its items."""
+
+    started_at: float | None = None
 
 
 @dataclass
@@ -104,22 +110,19 @@ class Sandbox:
     restarts: int = 0
     limits_applied: tuple[str, ...] = ()
     limits_not_applied: tuple[str, ...] = ()
+    clock: Clock = field(default_factory=Clock)  #: shared by every item of the submission
+    zygote: Zygote | None = None  #: None: this process's shared zygote
     _proc: _Process | None = None
     _launched: _Process | None = None  #: started by :meth:`launch`, not yet greeted
     _next_id: int = 1
-    _started_at: float | None = None  #: when the first worker was started (the submission's clock)
     _stdout: list[str] = field(default_factory=list)
     _stderr: list[str] = field(default_factory=list)
 
     # -- life cycle -------------------------------------------------------
     def launch(self) -> None:
-        """Start a worker process now and greet it later, in :meth:`start`.
-
-        The worker spends most of its start-up importing torch; launching it before
-        the judge imports the assignment (and torch) lets the two imports overlap.
-        """
+        """Start an executor now and greet it later, in :meth:`start` (its set-up overlaps the judge's work)."""
         if self._launched is None and self._proc is None:
-            self._launched = self._popen()
+            self._launched = self._fork()
 
     def start(self) -> None:
         """Start a worker and load every statement that has not failed before."""
@@ -229,9 +232,9 @@ class Sandbox:
 
     def _budget_left(self) -> float:
         """Seconds of the submission's grading time still unused (see Limits.submission_timeout_s)."""
-        if self._started_at is None:
-            self._started_at = time.monotonic()
-        return self.limits.submission_timeout_s - (time.monotonic() - self._started_at)
+        if self.clock.started_at is None:
+            self.clock.started_at = time.monotonic()
+        return self.limits.submission_timeout_s - (time.monotonic() - self.clock.started_at)
 
     def _budget_failure(self) -> Failure:
         return Failure("budget", f"not run: the submission used up its {self.limits.submission_timeout_s:g} s "
@@ -247,16 +250,9 @@ class Sandbox:
         fd = self._proc.reply_fd
         header = self._read_before(fd, protocol.HEADER.size, deadline)
         (size,) = protocol.HEADER.unpack(header)
-        if size > protocol.MAX_MESSAGE_BYTES:
-            raise protocol.ProtocolError(f"reply of {size} bytes")
-        body = self._read_before(fd, size, deadline)
-        try:
-            message = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise protocol.ProtocolError(str(exc)) from None
-        if not isinstance(message, dict):
-            raise protocol.ProtocolError("reply is not an object")
-        return message
+        if size > protocol.MAX_REPLY_BYTES:
+            raise protocol.ProtocolError(f"a reply of {size} bytes (at most {protocol.MAX_REPLY_BYTES} are read)")
+        return protocol.parse_reply(self._read_before(fd, size, deadline))
 
     @staticmethod
     def _read_before(fd: int, count: int, deadline: float) -> bytes:
@@ -277,8 +273,8 @@ class Sandbox:
 
     def _crash_failure(self) -> Failure:
         code = self._kill(grace_s=2.0)
-        if code is not None and code > 128 and launcher_prefix()[0]:
-            code = 128 - code  # the PID-namespace launcher reports a signal N as 128 + N
+        if code is not None and code > 128:
+            code = 128 - code  # the executor's ancestors report a signal N as 128 + N
         if code is not None and code < 0:
             try:
                 name = signal.Signals(-code).name
@@ -296,67 +292,42 @@ class Sandbox:
 
     # -- process management --------------------------------------------------
     def _spawn(self) -> None:
-        self._proc, self._launched = self._launched or self._popen(), None
+        self._proc, self._launched = self._launched or self._fork(), None
         try:
             ready = self._read_reply(STARTUP_TIMEOUT_S)
         except (TimeoutError, EOFError, OSError, protocol.ProtocolError) as exc:
             self._kill()
-            raise RuntimeError(f"the sandbox worker did not start: {exc}") from exc
-        value = ready.get("value") or {}
-        applied, missing = self._proc.launcher_limits
-        self.limits_applied = tuple(applied) + tuple(value.get("applied", ()))
-        self.limits_not_applied = tuple(missing) + tuple(value.get("missing", ()))
+            raise RuntimeError(f"the sandbox executor did not start: {exc}") from exc
+        value = ready.get("value") if isinstance(ready.get("value"), dict) else {}
+        self.limits_applied = tuple(str(note) for note in value.get("applied", ()))[:64]
+        self.limits_not_applied = tuple(str(note) for note in value.get("missing", ()))[:64]
 
-    def _popen(self) -> _Process:
-        request_r, request_w = os.pipe()
-        reply_r, reply_w = os.pipe()
+    def _fork(self) -> _Process:
+        zygote = self.zygote or launcher.shared()
         workdir = tempfile.mkdtemp(prefix="grader-worker-")
-        prefix, applied, missing = launcher_prefix()
-        command = [*prefix, sys.executable, "-m", "grader.sandbox.worker",
-                   "--request-fd", str(request_r), "--reply-fd", str(reply_w),
-                   "--workdir", workdir, "--limits", json.dumps(self.limits.to_plain())]
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": PACKAGE_ROOT,
-               "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1",
-               "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "TMPDIR": workdir, "HOME": workdir,
-               "MPLBACKEND": "Agg", "CUDA_VISIBLE_DEVICES": os.environ.get("CUDA_VISIBLE_DEVICES", "")}
-        # Read-only, unlike subprocess.DEVNULL: graded code has no input, and nothing to write on 0.
-        no_input = os.open(os.devnull, os.O_RDONLY)
-        try:
-            popen = subprocess.Popen(command, stdin=no_input, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, pass_fds=(request_r, reply_w), cwd=workdir,
-                                     env=env, start_new_session=True)
-        finally:
-            os.close(no_input)
-            os.close(request_r)
-            os.close(reply_w)
-        readers = (_CappedReader(popen.stdout, self.limits.output_bytes),
-                   _CappedReader(popen.stderr, self.limits.output_bytes))
+        spawned = zygote.spawn(workdir, self.limits.to_plain())
+        readers = (_CappedReader(spawned.stdout_fd, self.limits.output_bytes),
+                   _CappedReader(spawned.stderr_fd, self.limits.output_bytes))
         for reader in readers:
             reader.start()
-        return _Process(popen, request_w, reply_r, workdir, readers, (tuple(applied), tuple(missing)))
+        return _Process(spawned.pid, zygote, spawned.request_fd, spawned.reply_fd, workdir, readers)
 
     def _kill(self, grace_s: float = 0.0) -> int | None:
-        """Kill the worker and everything it started; return its exit code.
+        """Kill the executor and everything it started; return its exit code.
 
-        With ``grace_s`` the worker first gets that long to finish dying on its own,
+        With ``grace_s`` the executor first gets that long to finish dying on its own,
         so that its real exit status (``os._exit(0)``, SIGSEGV...) can be reported.
         """
         proc, self._proc = self._proc, None
         if proc is None:
             return None
-        if grace_s:
+        code = proc.zygote.wait(proc.pid, grace_s) if grace_s else None
+        if code is None:
             try:
-                proc.popen.wait(timeout=grace_s)
-            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
                 pass
-        try:
-            os.killpg(proc.popen.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        try:
-            code = proc.popen.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            code = None
+            code = proc.zygote.wait(proc.pid, 10.0)
         for fd in (proc.request_fd, proc.reply_fd):
             try:
                 os.close(fd)

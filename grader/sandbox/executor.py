@@ -1,27 +1,24 @@
-"""The worker process: loads the student module and answers probe requests.
+"""The executor: the process that runs one item's student code and answers probe requests.
 
-Started by :mod:`grader.sandbox.client` as ``python -m grader.sandbox.worker``.
-Protocol messages travel on two dedicated pipe descriptors; fd 1 and 2 belong to
-the student (captured by the judge), so printing cannot forge a reply.
+It is forked from the zygote (:mod:`grader.sandbox.zygote`), which has already imported
+torch, numpy and every probe and warmed them up, so an executor starts in milliseconds.
+:func:`run` enters the namespaces, applies the limits, loads nothing by itself and then
+serves requests until the judge closes the channel.  Protocol messages travel on two
+dedicated pipe descriptors; fd 1 and 2 belong to the student (captured by the judge), so
+printing cannot forge a reply.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import linecache
 import os
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
-
-def _parse() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="grader-worker")
-    parser.add_argument("--request-fd", type=int, required=True)
-    parser.add_argument("--reply-fd", type=int, required=True)
-    parser.add_argument("--workdir", required=True)
-    parser.add_argument("--limits", required=True, help="JSON of grader.sandbox.limits.Limits")
-    return parser.parse_args()
+from grader.sandbox import leftovers, namespaces, operations, probes, protocol, student as student_module
+from grader.sandbox.guard import Guard
+from grader.sandbox.limits import apply_in_worker, worker_read_paths
+from grader.sandbox.student import StudentCodeError, StudentModule, TamperingDetected, describe_exception
 
 
 def tampered_reply(names: list[str]) -> dict[str, Any]:
@@ -29,59 +26,25 @@ def tampered_reply(names: list[str]) -> dict[str, Any]:
                                      "summary": "your code replaced " + ", ".join(names)}}
 
 
-def _fork_if_init(descriptors: tuple[int, int]) -> None:
-    """Inside a new PID namespace the worker starts as PID 1, and the kernel shields PID 1 from
-    signals it sends itself (``os.kill(os.getpid(), SIGSEGV)`` would do nothing).  So PID 1 only
-    forks the real worker and waits for it, reaping orphans, then exits with the worker's status
-    (128 + N for a signal N, the shell's convention); the namespace and everything in it die then."""
-    if os.getpid() != 1:
-        return
-    child = os.fork()
-    if child == 0:
-        return
-    for fd in descriptors:
-        os.close(fd)
-    while True:
-        try:
-            pid, status = os.wait()
-        except ChildProcessError:
-            os._exit(0)
-        except InterruptedError:
-            continue
-        if pid == child:
-            code = os.waitstatus_to_exitcode(status)
-            os._exit(code if code >= 0 else 128 - code)
-
-
-def main() -> None:
-    args = _parse()
-    _fork_if_init((args.request_fd, args.reply_fd))
-    # Everything the probes need is imported before the limits close the filesystem.
-    import numpy  # noqa: F401
-    import torch
-    import torch.nn.functional  # noqa: F401
-
-    from grader.sandbox import leftovers, operations, probes, protocol, student as student_module
-    from grader.sandbox.guard import Guard
-    from grader.sandbox.limits import apply_in_worker, worker_read_paths
-    from grader.sandbox.student import StudentCodeError, StudentModule, TamperingDetected, describe_exception
-
-    torch.set_num_threads(1)
-    os.chdir(args.workdir)
-    operations.warm_up()  # torch patches some of its own functions lazily: let it, then snapshot
+def run(request_fd: int, reply_fd: int, workdir: str, limits: dict[str, Any]) -> NoReturn:
+    """Serve one item's requests; called in a freshly forked child of the zygote, never returns."""
+    applied, missing = namespaces.isolate((request_fd, reply_fd))
+    os.chdir(workdir)
+    os.environ.update(TMPDIR=workdir, HOME=workdir)
     guard = Guard()
-    limits = json.loads(args.limits)
     student_module.memory_limit_gib = int(limits["memory_bytes"]) / 2**30
-    applied, missing = apply_in_worker(limits, args.workdir, *worker_read_paths())
+    limited, not_limited = apply_in_worker(limits, workdir, *worker_read_paths())
+    applied += limited
+    missing += not_limited
     linecache.clearcache()  # grader sources read before the restriction must not stay visible
     if not leftovers.become_subreaper():
         missing.append("orphaned processes: not adopted by the worker (prctl failed); a double fork "
                        "is not seen as left running")
-    protocol_fds = (args.request_fd, args.reply_fd)
+    protocol_fds = (request_fd, reply_fd)
     descriptors = leftovers.descriptor_identities((0, 1, 2, *protocol_fds))
     streams = (sys.stdin, sys.stdout, sys.stderr)
     student = StudentModule(guard=guard)
-    protocol.write_message(args.reply_fd, {"id": 0, "ok": True, "value": {"applied": applied, "missing": missing}})
+    protocol.write_message(reply_fd, {"id": 0, "ok": True, "value": {"applied": applied, "missing": missing}})
 
     def handle(request: dict[str, Any]) -> dict[str, Any]:
         op = request.get("op")
@@ -111,7 +74,7 @@ def main() -> None:
 
     while True:
         try:
-            request = protocol.read_message(args.request_fd)
+            request = protocol.read_message(request_fd)
         except (EOFError, protocol.ProtocolError, OSError):
             break
         reply = handle(request)
@@ -132,12 +95,9 @@ def main() -> None:
                 failure["summary"] = f"{failure.get('summary', 'failed')}; and {escaped['summary']}"
                 failure["kind"], failure["restart"] = "escaped", True
         try:
-            protocol.write_message(args.reply_fd, reply)
+            protocol.write_message(reply_fd, reply)
         except (OSError, protocol.ProtocolError, ValueError, TypeError) as exc:
-            protocol.write_message(args.reply_fd, {"id": request.get("id"), "ok": False, "failure": {
+            protocol.write_message(reply_fd, {"id": request.get("id"), "ok": False, "failure": {
                 "kind": "probe", "summary": f"the result could not be sent back: {exc}"}})
     os._exit(0)
 
-
-if __name__ == "__main__":
-    main()

@@ -18,6 +18,13 @@ import numpy as np
 
 HEADER = struct.Struct("!Q")
 MAX_MESSAGE_BYTES = 256 * 1024 * 1024
+#: What the judge reads of one reply.  The largest honest reply (a ResNet's weights and
+#: outputs) is a few MB; a bound keeps a hostile reply from costing the judge gigabytes.
+MAX_REPLY_BYTES = 64 * 1024 * 1024
+#: Containers ("[" or "{") one reply may hold: each costs the judge ~60 bytes once decoded.
+MAX_REPLY_CONTAINERS = 1_000_000
+#: How deeply a reply may nest (honest replies nest fewer than 10 levels).
+MAX_REPLY_DEPTH = 64
 
 #: dtype names that may cross the boundary; bfloat16 is widened to float32 by the sender.
 ALLOWED_DTYPES = {
@@ -58,15 +65,52 @@ def decode_array(obj: dict[str, Any]) -> np.ndarray:
     return np.frombuffer(raw, dtype=np_dtype).reshape(shape).astype(np_dtype.newbyteorder("="))
 
 
-def decode_tensors(value: Any) -> Any:
+def decode_tensors(value: Any, depth: int = 0) -> Any:
     """Replace every encoded tensor inside a decoded JSON value by a NumPy array."""
+    if depth > MAX_REPLY_DEPTH:
+        raise ProtocolError(f"a value nested more than {MAX_REPLY_DEPTH} levels deep")
     if isinstance(value, dict):
         if "__tensor__" in value:
             return decode_array(value)
-        return {k: decode_tensors(v) for k, v in value.items()}
+        return {k: decode_tensors(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list):
-        return [decode_tensors(v) for v in value]
+        return [decode_tensors(v, depth + 1) for v in value]
     return value
+
+
+def parse_reply(body: bytes) -> dict[str, Any]:
+    """Decode one reply of the executor, which is hostile until proved otherwise.
+
+    Size, container count and nesting are bounded *before* ``json.loads`` builds anything,
+    so a reply nested 200,000 deep or made of millions of empty lists is refused at the cost
+    of a byte count (C speed), never a crash or gigabytes of the judge's memory.
+    """
+    if len(body) > MAX_REPLY_BYTES:
+        raise ProtocolError(f"a reply of {len(body)} bytes")
+    containers = body.count(b"[") + body.count(b"{")
+    if containers > MAX_REPLY_CONTAINERS:
+        raise ProtocolError(f"a reply of {containers} lists and objects (at most {MAX_REPLY_CONTAINERS})")
+    try:
+        message = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise ProtocolError(f"malformed reply: {str(exc)[:200]}") from None
+    if not isinstance(message, dict):
+        raise ProtocolError("the reply is not an object")
+    _check_depth(message)
+    return message
+
+
+def _check_depth(value: Any) -> None:
+    """Refuse values nested deeper than MAX_REPLY_DEPTH (iteratively: no recursion to exhaust)."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_REPLY_DEPTH:
+            raise ProtocolError(f"a reply nested more than {MAX_REPLY_DEPTH} levels deep")
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
 
 
 def encode_tensors(value: Any) -> Any:

@@ -1,0 +1,72 @@
+"""Judge side: one executor per graded item, all sharing the submission's clock.
+
+An item's executor loads only the statements that item needs (its slice), so one
+item's tampering, crash or hang costs only that item.  A statement that hung or
+crashed an executor is not run again for the next item that needs it: the failure
+is carried over, so a notebook-level ``while True`` costs one deadline, not one per item.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from grader.extract import Extraction
+from grader.sandbox.client import Clock, Failure, Sandbox
+from grader.sandbox.limits import Limits
+
+
+@dataclass
+class ItemSandboxes:
+    extraction: Extraction
+    limits: Limits
+    clock: Clock = field(default_factory=Clock)
+    #: statement index (into ``extraction.statements``) -> why it failed to load
+    load_failures: dict[int, Failure] = field(default_factory=dict)
+    _used: list[tuple[tuple[int, ...], Sandbox]] = field(default_factory=list)
+
+    def start(self, name: str) -> Sandbox:
+        """A running executor holding what ``name`` needs (close it with :meth:`finish`)."""
+        indices = self.extraction.needs.get(name, ())
+        sandbox = Sandbox(tuple(self.extraction.statements[i] for i in indices), self.limits, clock=self.clock)
+        sandbox.load_failures.update({local: self.load_failures[index] for local, index in enumerate(indices)
+                                      if index in self.load_failures})
+        self._used.append((indices, sandbox))
+        sandbox.start()
+        for local, failure in sandbox.load_failures.items():
+            self.load_failures.setdefault(indices[local], failure)
+        return sandbox
+
+    def item_load_failures(self, name: str, sandbox: Sandbox) -> dict[int, Failure]:
+        """The failures of ``name``'s statements, by index into ``extraction.statements``."""
+        indices = self.extraction.needs.get(name, ())
+        return {indices[local]: failure for local, failure in sandbox.load_failures.items()}
+
+    # -- what the report says about all of them -------------------------------------
+    @property
+    def restarts(self) -> int:
+        return sum(sandbox.restarts for _, sandbox in self._used)
+
+    @property
+    def limits_applied(self) -> tuple[str, ...]:
+        return next((s.limits_applied for _, s in self._used if s.limits_applied), ())
+
+    @property
+    def limits_not_applied(self) -> tuple[str, ...]:
+        return next((s.limits_not_applied for _, s in self._used if s.limits_applied or s.limits_not_applied), ())
+
+    @property
+    def stdout(self) -> str:
+        return self._joined("stdout")
+
+    @property
+    def stderr(self) -> str:
+        return self._joined("stderr")
+
+    def _joined(self, stream: str) -> str:
+        text = "".join(getattr(sandbox, stream) for _, sandbox in self._used)
+        cap = self.limits.output_bytes
+        return text if len(text) <= cap else text[:cap] + "\n… (output truncated)"
+
+    def close(self) -> None:
+        for _, sandbox in self._used:
+            sandbox.close()

@@ -1,0 +1,150 @@
+"""Judge side of starting executors: the one small interface between judge and zygote.
+
+:class:`Zygote` is how the judge gets a fresh executor for an item (``spawn``), learns
+how it ended (``wait``) and lets it go.  Batch grading can pool zygotes and GPU checks
+can ask for an executor that may initialise CUDA behind the same three calls.
+
+A process has one shared zygote (:func:`shared`).  The command line forks it right after
+``import torch`` (:func:`fork_shared`), so a submission pays for one torch import; any
+other caller (tests, a judge that already ran torch operations) gets one started as a
+fresh interpreter, which is safe whatever this process did before.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+STARTUP_TIMEOUT_S = 120.0
+
+
+class ZygoteLost(RuntimeError):
+    """The zygote died or stopped answering: a grader failure, never a student's."""
+
+
+@dataclass(frozen=True)
+class Spawned:
+    """A new executor: its pid (also its process group) and the judge's ends of its pipes."""
+
+    pid: int
+    request_fd: int
+    reply_fd: int
+    stdout_fd: int
+    stderr_fd: int
+
+
+class Zygote:
+    def __init__(self, sock: socket.socket, pid: int, popen: subprocess.Popen[bytes] | None = None) -> None:
+        self._sock, self.pid, self._popen = sock, pid, popen
+        self._sock.settimeout(STARTUP_TIMEOUT_S)
+        hello = self._receive()
+        self.warm = bool(hello.get("warm"))
+
+    @classmethod
+    def fork(cls) -> "Zygote":
+        """Fork this process into a zygote: only right after ``import torch``, before any torch operation."""
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+        pid = os.fork()
+        if pid == 0:
+            ours.close()
+            from grader.sandbox import zygote
+
+            zygote.serve(theirs)
+        theirs.close()
+        return cls(ours, pid)
+
+    @classmethod
+    def launch(cls) -> "Zygote":
+        """Start a zygote as a fresh interpreter (safe at any time, costs one more torch import)."""
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": PACKAGE_ROOT,
+               "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "OMP_NUM_THREADS": "1",
+               "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg",
+               "CUDA_VISIBLE_DEVICES": os.environ.get("CUDA_VISIBLE_DEVICES", "")}
+        popen = subprocess.Popen([sys.executable, "-m", "grader.sandbox.zygote", "--fd", str(theirs.fileno())],
+                                 stdin=subprocess.DEVNULL, pass_fds=(theirs.fileno(),), env=env,
+                                 cwd=PACKAGE_ROOT, start_new_session=True)
+        theirs.close()
+        return cls(ours, popen.pid, popen)
+
+    # -- the interface ------------------------------------------------------------
+    def spawn(self, workdir: str, limits: dict[str, Any]) -> Spawned:
+        """Fork a new executor serving in ``workdir`` under ``limits``."""
+        self._send({"op": "spawn", "workdir": workdir, "limits": limits})
+        try:
+            packet, fds, _, _ = socket.recv_fds(self._sock, 65536, 4)
+        except OSError as exc:
+            raise ZygoteLost(f"the zygote did not answer: {exc}") from exc
+        if not packet or len(fds) != 4:
+            for fd in fds:
+                os.close(fd)
+            raise ZygoteLost("the zygote did not hand over an executor")
+        return Spawned(int(json.loads(packet)["pid"]), *fds)
+
+    def wait(self, pid: int, timeout: float) -> int | None:
+        """The executor's exit code (128 + N for a signal N) once it ended, None if it is still running."""
+        self._send({"op": "wait", "pid": pid, "timeout": timeout})
+        code = self._receive().get("code")
+        return code if isinstance(code, int) else None
+
+    def alive(self) -> bool:
+        if self._popen is not None:
+            return self._popen.poll() is None
+        try:
+            return os.waitpid(self.pid, os.WNOHANG) == (0, 0)
+        except ChildProcessError:
+            return False
+
+    def close(self) -> None:
+        """End the zygote; it kills every executor it still has."""
+        self._sock.close()
+        try:
+            if self._popen is not None:
+                self._popen.wait(timeout=10)
+            else:
+                os.waitpid(self.pid, 0)
+        except (subprocess.TimeoutExpired, ChildProcessError):
+            pass
+
+    # -- transport ------------------------------------------------------------------
+    def _send(self, message: dict[str, Any]) -> None:
+        try:
+            self._sock.send(json.dumps(message).encode())
+        except OSError as exc:
+            raise ZygoteLost(f"the zygote is gone: {exc}") from exc
+
+    def _receive(self) -> dict[str, Any]:
+        try:
+            packet = self._sock.recv(65536)
+        except OSError as exc:
+            raise ZygoteLost(f"the zygote did not answer: {exc}") from exc
+        if not packet:
+            raise ZygoteLost("the zygote is gone")
+        return json.loads(packet)
+
+
+_shared: Zygote | None = None
+
+
+def fork_shared() -> None:
+    """Make this process's shared zygote by forking it now (the command line, right after ``import torch``)."""
+    global _shared
+    if _shared is None:
+        _shared = Zygote.fork()
+
+
+def shared() -> Zygote:
+    """This process's zygote, started (as a fresh interpreter) when there is none or it died."""
+    global _shared
+    if _shared is None or not _shared.alive():
+        _shared = Zygote.launch()
+    return _shared

@@ -1,0 +1,141 @@
+"""Linux namespaces for one executor, entered in-process (no ``unshare`` command, no exec).
+
+An executor is forked from the zygote and must not exec (it would lose the imported
+torch), so it calls ``unshare(2)`` itself through libc.  The order matters:
+
+1. ``unshare`` a user namespace together with mount, network, IPC, UTS and PID
+   namespaces.  The process maps itself to root *inside* (its own uid outside, so it
+   holds no capability over anything of the host) and may then mount ``/proc``;
+2. a new PID namespace only applies to children, so the process forks: the child is
+   the namespace's PID 1, which the kernel shields from signals it sends itself
+   (``os.kill(os.getpid(), SIGSEGV)`` would do nothing); so PID 1 mounts a fresh
+   ``/proc``, forks once more, and only reaps orphans while the grandchild serves;
+3. every ancestor exits with the grandchild's status (128 + N for a signal N, the
+   shell's convention), and when PID 1 dies the kernel kills everything in the
+   namespace, so nothing the student started outlives its executor.
+
+Only the grandchild returns from :func:`isolate`.  Every step that fails is
+reported with its reason, and the executor goes on with what did apply.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUTS = 0x04000000
+CLONE_NEWIPC = 0x08000000
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
+MS_REC = 0x4000
+MS_PRIVATE = 1 << 18
+MS_NOSUID, MS_NODEV, MS_NOEXEC = 2, 4, 8
+PR_SET_PDEATHSIG = 1
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+_WHAT = {
+    CLONE_NEWNET: "network: own network namespace without interfaces (no TCP, UDP or abstract sockets)",
+    CLONE_NEWPID: "processes: own PID namespace with its own /proc; every process of the item dies with it",
+    CLONE_NEWIPC: "IPC: own IPC namespace (SysV objects and POSIX queues die with the executor)",
+    CLONE_NEWUTS: "hostname: own UTS namespace",
+}
+
+
+def die_with_parent() -> None:
+    """SIGKILL this process when its parent dies (the zygote or judge going away ends it)."""
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+def _unshare(flags: int) -> int:
+    """0, or the errno of ``unshare(flags)``."""
+    return 0 if _libc.unshare(flags) == 0 else ctypes.get_errno()
+
+
+def _map_self_to_root(uid: int, gid: int) -> None:
+    """Inside the new user namespace this process is root; outside it stays ``uid``/``gid``
+    (read before ``unshare``: inside, until mapped, the process is the overflow user)."""
+    with open("/proc/self/setgroups", "w") as f:
+        f.write("deny")
+    with open("/proc/self/uid_map", "w") as f:
+        f.write(f"0 {uid} 1")
+    with open("/proc/self/gid_map", "w") as f:
+        f.write(f"0 {gid} 1")
+
+
+def _enter(applied: list[str], missing: list[str]) -> tuple[bool, bool]:
+    """Unshare what the machine allows; return (have a user namespace, have a PID namespace)."""
+    others = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWPID
+    uid_outside, gid_outside = os.geteuid(), os.getegid()
+    error = _unshare(CLONE_NEWUSER | others)
+    if error == 0:
+        try:
+            _map_self_to_root(uid_outside, gid_outside)
+        except OSError as exc:
+            missing.append(f"user namespace: could not map the executor's user ({exc})")
+        applied.append(f"privileges: own user namespace; the executor is uid {uid_outside} outside it and "
+                       "holds no capability over the host")
+        applied.extend(_WHAT.values())
+        return True, True
+    missing.append(f"user namespace: not permitted here ({os.strerror(error)}); needs "
+                   "kernel.unprivileged_userns_clone=1 or a container that allows unshare")
+    error = _unshare(others)  # as real root, namespaces without a user namespace still isolate
+    if error == 0:
+        applied.extend(_WHAT.values())
+        missing.append("privileges: the executor keeps its user's capabilities (no user namespace)")
+        return False, True
+    missing.append(f"network, PID, IPC and UTS namespaces: not permitted here ({os.strerror(error)}); "
+                   "the executor shares the host's network and process table")
+    return False, False
+
+
+def _mount_proc(missing: list[str]) -> None:
+    if _libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None) != 0:
+        missing.append(f"mounts: could not make / private ({os.strerror(ctypes.get_errno())})")
+        return
+    if _libc.mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None) != 0:
+        missing.append(f"/proc: could not mount the namespace's own ({os.strerror(ctypes.get_errno())})")
+
+
+def _wait_and_exit(child: int, reap_all: bool) -> None:
+    """Wait for ``child`` (reaping any orphan meanwhile when ``reap_all``), then exit with its status."""
+    while True:
+        try:
+            pid, status = os.waitpid(-1 if reap_all else child, 0)
+        except ChildProcessError:
+            os._exit(0)
+        except InterruptedError:
+            continue
+        if pid == child:
+            code = os.waitstatus_to_exitcode(status)
+            os._exit(code if code >= 0 else 128 - code)
+
+
+def isolate(keep_fds: tuple[int, ...]) -> tuple[list[str], list[str]]:
+    """Enter the namespaces; return (applied, not applied) in the process that goes on to serve.
+
+    ``keep_fds`` are the protocol descriptors: the waiting ancestors close them so that
+    only the serving process holds them (the judge sees EOF exactly when it dies).
+    """
+    applied: list[str] = []
+    missing: list[str] = []
+    _, have_pid_namespace = _enter(applied, missing)
+    if not have_pid_namespace:
+        return applied, missing
+    init = os.fork()
+    if init:
+        for fd in keep_fds:
+            os.close(fd)
+        _wait_and_exit(init, reap_all=False)
+    die_with_parent()
+    _mount_proc(missing)
+    server = os.fork()
+    if server:
+        for fd in keep_fds:
+            os.close(fd)
+        _wait_and_exit(server, reap_all=True)
+    die_with_parent()
+    return applied, missing

@@ -1,0 +1,190 @@
+"""The zygote: a process holding torch, numpy and the probes, that forks one executor per item.
+
+It never runs student code and never imports ``reference/`` or ``assignments/``.  It
+is either forked from the judge right after ``import torch`` (the command line: one
+torch import per submission) or started as ``python -m grader.sandbox.zygote`` (a
+judge that already ran torch operations, such as a test process: forking it then
+could deadlock on torch's thread pools).  Before serving it imports every probe and
+runs their warm-up single-threaded, which starts no thread (checked), so each
+executor it forks starts warm, in milliseconds.
+
+The judge talks to it over a ``SOCK_SEQPACKET`` socket (one JSON object per packet):
+``spawn`` forks an executor and answers with its pid and, as ``SCM_RIGHTS``, the
+judge's ends of its request, reply, stdout and stderr pipes; ``wait`` reaps it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import signal
+import socket
+import sys
+import time
+from typing import Any, NoReturn
+
+from grader.sandbox import namespaces
+
+#: The only environment an executor sees (the judge's may hold tokens of the CI or Gradescope).
+def executor_environment(workdir: str) -> dict[str, str]:
+    return {"PATH": "/usr/bin:/bin", "HOME": workdir, "TMPDIR": workdir, "PYTHONHASHSEED": "0",
+            "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg", "CUDA_VISIBLE_DEVICES": "", "LANG": "C.UTF-8"}
+
+
+def _threads() -> int:
+    return len(os.listdir("/proc/self/task"))
+
+
+def prepare() -> bool:
+    """Import and warm up everything an executor needs; False when that started a thread
+    (then each executor warms up by itself, after the fork)."""
+    import torch
+
+    torch.set_num_threads(1)
+    from grader.sandbox import executor, operations  # noqa: F401 - imported for the executors
+
+    before = _threads()
+    operations.warm_up()  # torch patches some of its own functions lazily: let it, before any snapshot
+    return _threads() == before
+
+
+def _redirect_standard_streams(stdout_fd: int, stderr_fd: int) -> None:
+    devnull = os.open(os.devnull, os.O_RDONLY)  # read-only: graded code has no input and nothing to write on 0
+    os.dup2(devnull, 0)
+    os.dup2(stdout_fd, 1)
+    os.dup2(stderr_fd, 2)
+    os.close(devnull)
+    sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding="utf-8")
+    sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8",
+                                  errors="backslashreplace", write_through=True)
+    sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8",
+                                  errors="backslashreplace", write_through=True)
+
+
+def _close_all_but(keep: set[int]) -> None:
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        if fd not in keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+def _executor(request_r: int, reply_w: int, out_w: int, err_w: int, workdir: str,
+              limits: dict[str, Any], warm: bool) -> NoReturn:
+    """In the forked child: a session of its own, the student's streams, a clean environment."""
+    try:
+        os.setsid()
+        namespaces.die_with_parent()
+        _redirect_standard_streams(out_w, err_w)
+        _close_all_but({0, 1, 2, request_r, reply_w})
+        os.environ.clear()
+        os.environ.update(executor_environment(workdir))
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        if not warm:
+            from grader.sandbox import operations
+
+            operations.warm_up()
+        from grader.sandbox import executor
+
+        executor.run(request_r, reply_w, workdir, limits)
+    finally:
+        os._exit(70)
+
+
+class _Children:
+    """Executors forked so far and, once reaped, their exit codes (128 + N for a signal N)."""
+
+    def __init__(self) -> None:
+        self.codes: dict[int, int | None] = {}
+
+    def reap(self) -> None:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            code = os.waitstatus_to_exitcode(status)
+            self.codes[pid] = code if code >= 0 else 128 - code
+
+    def wait(self, pid: int, timeout: float) -> int | None:
+        deadline = time.monotonic() + timeout
+        while True:
+            self.reap()
+            if self.codes.get(pid) is not None or pid not in self.codes:
+                return self.codes.pop(pid, None)
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.005)
+
+    def kill_all(self) -> None:
+        for pid, code in self.codes.items():
+            if code is None:
+                try:
+                    os.killpg(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+
+
+def _spawn(sock: socket.socket, request: dict[str, Any], children: _Children, warm: bool) -> None:
+    request_r, request_w = os.pipe()
+    reply_r, reply_w = os.pipe()
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        sock.close()
+        for fd in (request_w, reply_r, out_r, err_r):
+            os.close(fd)
+        _executor(request_r, reply_w, out_w, err_w, str(request["workdir"]), dict(request["limits"]), warm)
+    children.codes[pid] = None
+    for fd in (request_r, reply_w, out_w, err_w):
+        os.close(fd)
+    theirs = [request_w, reply_r, out_r, err_r]
+    try:
+        socket.send_fds(sock, [json.dumps({"pid": pid}).encode()], theirs)
+    finally:
+        for fd in theirs:
+            os.close(fd)
+
+
+def serve(sock: socket.socket) -> NoReturn:
+    """Answer the judge's requests until it closes the socket; then kill every executor left."""
+    namespaces.die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the judge, which closes us
+    children = _Children()
+    try:
+        warm = prepare()
+        sock.send(json.dumps({"ready": True, "warm": warm}).encode())
+        while True:
+            packet = sock.recv(65536)
+            if not packet:
+                break
+            request = json.loads(packet)
+            if request.get("op") == "spawn":
+                _spawn(sock, request, children, warm)
+            elif request.get("op") == "wait":
+                code = children.wait(int(request["pid"]), float(request["timeout"]))
+                sock.send(json.dumps({"code": code}).encode())
+    except (OSError, ValueError, KeyError):
+        pass
+    finally:
+        children.kill_all()
+        os._exit(0)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="grader-zygote")
+    parser.add_argument("--fd", type=int, required=True, help="the judge's SOCK_SEQPACKET socket")
+    args = parser.parse_args()
+    serve(socket.socket(fileno=args.fd))
+
+
+if __name__ == "__main__":
+    main()
