@@ -6,6 +6,9 @@ the same {"prefix", "parameters", "buffers"} layout the worker's ``module_layout
 
 from __future__ import annotations
 
+import random
+import time
+
 import numpy as np
 import pytest
 import torch
@@ -258,3 +261,79 @@ def test_the_number_of_candidates_is_capped() -> None:
     for i in range(4):
         setattr(student, f"spare{i}", nn.BatchNorm2d(4))
     assert len(mappings_for(student, ref)) == weight_copy.MAX_MAPPINGS
+
+
+# -- the search is bounded ----------------------------------------------------------------------
+
+def _conv_units(count: int, channels: int = 4) -> list[dict]:
+    return [{"prefix": f"s{i}", "parameters": [{"name": f"s{i}.weight", "shape": [channels, channels, 3, 3]}],
+             "buffers": []} for i in range(count)]
+
+
+def test_a_module_beyond_the_limit_fails_with_a_message() -> None:
+    ref = reference_units(reference(4, 4, 1))
+    assert weight_copy.parameter_limit(ref) == 64  # max(64, 4 × 6)
+    student = _conv_units(400) + reference_units(SharedBatchNormBlock(4, 4, 1))
+    with pytest.raises(weight_copy.TooManyParameters) as failure:
+        candidate_mappings(student, ref, "ResidualBlock")
+    assert failure.value.message.startswith("your ResidualBlock has 404 parameter tensors; the reference's has 6")
+    assert "at most 64" in failure.value.message and "cannot be matched" in failure.value.message
+
+
+def test_a_generous_module_at_the_limit_is_still_matched() -> None:
+    # a correct block with biases plus spare layers up to the limit: matched, the spares set to zero
+    ref = reference(4, 4, 1)
+    student = RenamedBlock(4, 4, 1, bias=True)
+    for i in range(56):
+        setattr(student, f"spare{i}", nn.Conv2d(4, 4, 3, padding=1, bias=False))
+    units = reference_units(student)
+    assert weight_copy.parameter_count(units) == 64
+    mappings = candidate_mappings(units, reference_units(ref))
+    assert len(mappings) == weight_copy.MAX_MAPPINGS
+    assert mappings[0]["c1.weight"] == "conv1.weight" and mappings[0]["spare0.weight"] == ""
+    assert same_output(load(student, mappings[0], ref), ref)
+
+
+def test_the_search_is_polynomial_where_backtracking_is_not() -> None:
+    # 302 interchangeable convolutions and one batch norm for two places: no complete assignment.
+    # Plain backtracking explores ~N³ partial ones (about 100 s); the pruned search stops at once.
+    ref = reference_units(reference(4, 4, 1))
+    student = _conv_units(302) + reference_units(SharedBatchNormBlock(4, 4, 1))[2:]
+    covers = [[weight_copy._covers(s, r) is not None for s in student] for r in ref]
+    started = time.perf_counter()
+    assert list(weight_copy._unit_assignments(student, ref, covers)) == []
+    assert time.perf_counter() - started < 1.0
+
+
+def _plain(student: list[dict], ref: list[dict]) -> list[list[tuple[int, int]]]:
+    """Every complete assignment by plain backtracking (student position, reference index), in order."""
+    found: list[list[tuple[int, int]]] = []
+
+    def extend(index: int, used: tuple[int, ...]) -> None:
+        if index == len(ref):
+            found.append(list(zip(used, range(len(ref)))))
+            return
+        for position, unit in enumerate(student):
+            if position not in used and weight_copy._covers(unit, ref[index]) is not None:
+                extend(index + 1, used + (position,))
+
+    extend(0, ())
+    return found
+
+
+def test_the_pruned_search_gives_plain_backtracking_s_assignments_in_its_order() -> None:
+    rng = random.Random(0)
+    shapes = [[4, 4, 3, 3], [4], [8, 4, 3, 3]]
+    for _ in range(300):
+        ref = [{"prefix": f"r{i}", "parameters": [{"name": f"r{i}.{j}", "shape": rng.choice(shapes)}
+                                                  for j in range(rng.randint(1, 2))], "buffers": []}
+               for i in range(rng.randint(1, 4))]
+        student = [{"prefix": f"u{i}", "parameters": [{"name": f"u{i}.{j}", "shape": rng.choice(shapes)}
+                                                      for j in range(rng.randint(1, 3))], "buffers": []}
+                   for i in range(rng.randint(0, 6))]
+        covers = [[weight_copy._covers(s, r) is not None for s in student] for r in ref]
+        position = {id(u): i for i, u in enumerate(student)}
+        index = {id(u): i for i, u in enumerate(ref)}
+        pruned = [[(position[id(s)], index[id(r)]) for s, r in assignment]
+                  for assignment in weight_copy._unit_assignments(student, ref, covers)]
+        assert pruned == _plain(student, ref)

@@ -111,7 +111,7 @@ def equivalence(ctx: ItemContext, config: tuple[int, int, int, tuple[int, int, i
     expected = _reference_outputs(reference, x_eval, x_train)
     layout = ctx.request("module_layout", {"target": ctx.target(cin, cout, stride)})
     shapes = {p["name"]: p["shape"] for unit in layout["units"] for p in unit["parameters"] + unit["buffers"]}
-    mappings = weight_copy.candidate_mappings(layout["units"], weight_copy.reference_units(reference))
+    mappings = weight_copy.candidate_mappings(layout["units"], weight_copy.reference_units(reference), "ResidualBlock")
     what = f"ResidualBlock({cin}, {cout}, stride={stride}) on input of shape {shape_str((n, cin, h, w))}"
     result: dict[str, Any] = {"what": what, "expected": expected, "mapping": None, "got": None,
                               "reference": reference, "inputs": (x_eval, x_train), "shapes": shapes}

@@ -7,6 +7,15 @@ trying the registration order first and then the other consistent assignments; a
 student parameter the reference does not have (a convolution bias) is set to zero,
 which is what the reference computes.  GRADING-DECISIONS.md: "try the consistent
 mappings before declaring a mismatch".
+
+The search is bounded, since the student's module is arbitrary: a module with more parameter
+tensors than ``parameter_limit`` (64, or 4x the reference's count if that is more; a correct block
+has the reference's count, plus a bias per layer at most) is not matched at all and fails with a
+message; below that, the search never enters a branch that cannot be completed (a bipartite
+matching of the units left decides it, O(R x E) for R reference units and E <= R x N pairs of
+N student units).  Every branch entered yields a mapping and at most R choices per branch are
+refused, so MAX_MAPPINGS mappings take O((MAX_MAPPINGS + R) x R x R x E) steps instead of the
+N^R of plain backtracking; ``benchmarks/weight_matching.py`` measures it.
 """
 
 from __future__ import annotations
@@ -16,12 +25,40 @@ from typing import Any, Iterator
 import numpy as np
 import torch
 
+from grader.checks.core import CheckFailed
 from grader.sandbox.structure_probes import parameter_units
 
 Unit = dict[str, Any]  #: {"prefix", "parameters": [{"name", "shape"}], "buffers": [{"name", "shape"}]}
 Mapping = dict[str, str]  #: student parameter/buffer name → reference name ("" = set to zero)
 
 MAX_MAPPINGS = 8
+#: A student's module with more parameter tensors than max(MIN_PARAMETER_LIMIT, HEADROOM x the
+#: reference's) is not matched: no correct answer comes near it.
+MIN_PARAMETER_LIMIT = 64
+HEADROOM = 4
+
+
+class TooManyParameters(CheckFailed):
+    """The student's module has too many parameter tensors for its weights to be matched."""
+
+
+def parameter_count(units: list[Unit]) -> int:
+    return sum(len(unit["parameters"]) for unit in units)
+
+
+def parameter_limit(reference: list[Unit]) -> int:
+    """The most parameter tensors a student's module may have to be matched to ``reference``."""
+    return max(MIN_PARAMETER_LIMIT, HEADROOM * parameter_count(reference))
+
+
+def check_size(student: list[Unit], reference: list[Unit], owner: str = "module") -> None:
+    """Raise TooManyParameters when ``student`` is beyond ``parameter_limit``."""
+    count, limit = parameter_count(student), parameter_limit(reference)
+    if count > limit:
+        raise TooManyParameters(
+            f"your {owner} has {count} parameter tensors; the reference's has {parameter_count(reference)} and "
+            f"the grader matches at most {limit} (a correct one needs far fewer), so its weights cannot be "
+            "matched to the reference's (remove the layers it does not use)")
 
 
 def reference_units(module: torch.nn.Module) -> list[Unit]:
@@ -55,17 +92,41 @@ def _buffer_pairs(student: Unit, reference: Unit) -> Iterator[tuple[str, str]]:
             yield buffer["name"], match["name"]
 
 
-def _unit_assignments(student: list[Unit], reference: list[Unit]) -> Iterator[list[tuple[Unit, Unit]]]:
-    """Each way of giving every reference unit its own student unit, registration order first."""
+def _unit_assignments(student: list[Unit], reference: list[Unit],
+                      covers: list[list[bool]]) -> Iterator[list[tuple[Unit, Unit]]]:
+    """Each way of giving every reference unit its own student unit, registration order first.
+
+    ``covers[r][s]``: student unit s can take reference unit r.  A choice is followed only when
+    the reference units after it can still each get their own unused student unit (a bipartite
+    matching, Kuhn's augmenting paths), so every branch entered yields an assignment.
+    """
+    options = [[s for s, ok in enumerate(row) if ok] for row in covers]
+
+    def completable(index: int, used: set[int]) -> bool:
+        owner: dict[int, int] = {}  # student position -> reference index, in the matching so far
+
+        def augment(r: int, seen: set[int]) -> bool:
+            for s in options[r]:
+                if s in used or s in seen:
+                    continue
+                seen.add(s)
+                if s not in owner or augment(owner[s], seen):
+                    owner[s] = r
+                    return True
+            return False
+
+        return all(augment(r, set()) for r in range(index, len(reference)))
+
     def extend(index: int, used: set[int], chosen: list[tuple[Unit, Unit]]) -> Iterator[list[tuple[Unit, Unit]]]:
         if index == len(reference):
             yield list(chosen)
             return
-        for position, unit in enumerate(student):
-            if position not in used and _covers(unit, reference[index]) is not None:
-                yield from extend(index + 1, used | {position}, chosen + [(unit, reference[index])])
+        for position in options[index]:
+            if position not in used and completable(index + 1, used | {position}):
+                yield from extend(index + 1, used | {position}, chosen + [(student[position], reference[index])])
 
-    yield from extend(0, set(), [])
+    if completable(0, set()):
+        yield from extend(0, set(), [])
 
 
 def _by_parameter_shape(student: list[Unit], reference: list[Unit]) -> Mapping | None:
@@ -81,13 +142,21 @@ def _by_parameter_shape(student: list[Unit], reference: list[Unit]) -> Mapping |
     return None if free else mapping
 
 
-def candidate_mappings(student: list[Unit], reference: list[Unit]) -> list[Mapping]:
-    """Up to MAX_MAPPINGS ways to copy the reference's weights into the student's module."""
+def candidate_mappings(student: list[Unit], reference: list[Unit], owner: str = "module") -> list[Mapping]:
+    """Up to MAX_MAPPINGS ways to copy the reference's weights into the student's module.
+
+    Raises TooManyParameters (a CheckFailed naming ``owner``) beyond ``parameter_limit``.
+    """
+    check_size(student, reference, owner)
+    taken_by = [[_covers(s, r) for s in student] for r in reference]
+    position = {id(unit): i for i, unit in enumerate(student)}
+    index = {id(unit): i for i, unit in enumerate(reference)}
     mappings = []
-    for assignment in _unit_assignments(student, reference):
+    covers = [[taken is not None for taken in row] for row in taken_by]
+    for assignment in _unit_assignments(student, reference, covers):
         mapping: Mapping = {p["name"]: "" for unit in student for p in unit["parameters"]}
         for student_unit, reference_unit in assignment:
-            taken = _covers(student_unit, reference_unit) or []
+            taken = taken_by[index[id(reference_unit)]][position[id(student_unit)]] or []
             mapping.update(zip(taken, (p["name"] for p in reference_unit["parameters"])))
             mapping.update(_buffer_pairs(student_unit, reference_unit))
         mappings.append(mapping)
