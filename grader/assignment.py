@@ -34,6 +34,9 @@ class Item:
     #: first definition (``ConvNet``) and a student wrote the answer as a second one
     redefined_aliases: tuple[str, ...] = ()
     training: bool = False  #: a training function: calls to it are never kept from the notebook
+    #: dotted torch names the item must not use (it is to be written from scratch); the integrity
+    #: policy rejects them and all their aliases before anything runs (``grader.integrity``)
+    forbidden: tuple[str, ...] = ()
 
     @property
     def max_points(self) -> float:

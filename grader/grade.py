@@ -19,6 +19,7 @@ from grader.checks.search import private_hypothesis_storage
 from grader.definitions import Definition, definitions
 from grader.errors import BadInput
 from grader.extract import Extraction, extract, top_level_names
+from grader.integrity import integrity_result
 from grader.notebook import read_submission
 from grader.results import CellProblem, CheckResult, ExtractionSummary, GradeResult, ItemResult, SandboxSummary
 from grader.sandbox.client import Sandbox
@@ -136,6 +137,9 @@ def _suggestions(item: Item, chosen: Assignment, found: list[Definition], names:
 
 def _grade_item(item: Item, name: str, extraction: Extraction, sandbox: Sandbox, seed: int,
                 progress: Progress | None, hint: str) -> ItemResult:
+    blocked = integrity_result(item, [extraction.statements[i] for i in extraction.needs.get(name, ())])
+    if blocked is not None:
+        return blocked
     location = extraction.found.get(name)
     where = f"cell {location[0]}, line {location[1]}" if location else None
     found_as = name if location else None

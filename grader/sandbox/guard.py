@@ -1,8 +1,13 @@
 """Detect and undo tampering with the functions the grader and probes rely on.
 
-A snapshot of selected attributes is taken before any student code runs; after
-every call into student code the worker compares and restores them, and reports
-which ones were replaced so the judge can fail the check with a clear message.
+A snapshot is taken before any student code runs: the whole attribute dictionary of the
+modules and classes the probes and the worker's reply path use (``json`` and its encoder,
+decoder and scanner, ``base64``, ``torch``, ``torch.nn.functional``, ``torch.Tensor``,
+``torch.nn.Module``, ``numpy``, ``builtins``, ``math``, ``random``, ``os``, the protocol
+module), plus selected names of ``sys`` (which changes by itself) and a few others.  After
+every call into student code the worker compares and restores them, and reports which ones
+were replaced so the judge can fail the check with a clear message.  The check compares
+about 4,000 references by identity (a fraction of a millisecond per call).
 """
 
 from __future__ import annotations
@@ -10,43 +15,45 @@ from __future__ import annotations
 import base64
 import builtins
 import json
+import json.decoder
+import json.encoder
+import json.scanner
+import math
 import os
 import random
 import sys
 import threading
+import types
 from typing import Any
 
 import numpy
 import torch
+import torch.nn.functional
 
 from grader.sandbox import protocol
 
+#: (owner, label): every attribute in the owner's own dictionary is watched.
+_WHOLE: tuple[tuple[Any, str], ...] = (
+    (json, "json"), (json.decoder, "json.decoder"), (json.encoder, "json.encoder"),
+    (json.scanner, "json.scanner"), (json.JSONEncoder, "json.JSONEncoder"), (json.JSONDecoder, "json.JSONDecoder"),
+    (base64, "base64"), (torch, "torch"), (torch.nn.functional, "torch.nn.functional"),
+    (torch.Tensor, "torch.Tensor"), (torch.nn.Module, "torch.nn.Module"), (torch.nn.Parameter, "torch.nn.Parameter"),
+    (numpy, "numpy"), (builtins, "builtins"), (math, "math"), (random, "random"), (os, "os"),
+    (protocol, "the grader's protocol module"),
+)
+#: Names added to a class by the interpreter itself (``copy`` caches ``__slotnames__``), or to a module
+#: (``warnings`` keeps a registry): never tampering.
+_SELF_ADDED = frozenset({"__slotnames__", "__warningregistry__"})
+
 # (owner object, attribute names) whose replacement counts as tampering.
 _WATCHED: tuple[tuple[Any, str, tuple[str, ...]], ...] = (
-    (builtins, "builtins", ("isinstance", "issubclass", "type", "len", "float", "int", "getattr",
-                            "hasattr", "print", "open", "__import__", "repr", "str", "abs", "min", "max", "sum")),
-    (torch, "torch", ("allclose", "equal", "isclose", "eq", "manual_seed", "seed", "is_grad_enabled",
-                      "set_grad_enabled", "no_grad", "randn", "rand", "bernoulli", "from_numpy", "tensor",
-                      "as_tensor", "zeros", "ones", "empty", "Tensor", "autograd")),
-    (torch.Tensor, "torch.Tensor", ("__eq__", "__ne__", "__float__", "__bool__", "detach", "numpy", "cpu",
-                                    "contiguous", "clone", "to", "tolist", "item", "backward", "requires_grad_",
-                                    "__torch_function__", "size", "dim", "numel", "copy_", "view", "reshape")),
     (torch.testing, "torch.testing", ("assert_close",)),
-    (torch.nn.Module, "torch.nn.Module", ("__call__", "_call_impl", "train", "eval", "parameters",
-                                          "named_parameters", "buffers", "state_dict", "load_state_dict",
-                                          "zero_grad", "modules", "children", "to")),
     (torch.autograd, "torch.autograd", ("backward", "grad")),
-    (numpy, "numpy", ("isclose", "allclose", "array_equal", "frombuffer", "asarray", "array")),
-    (random, "random", ("seed", "random", "getstate", "setstate")),
-    (numpy.random, "numpy.random", ("seed",)),
-    # What the worker itself uses to answer the judge and to look for leftovers.
-    (json, "json", ("dumps", "loads")),
-    (base64, "base64", ("b64encode", "b64decode")),
-    (os, "os", ("write", "read", "fstat", "waitpid", "_exit", "getpid")),
-    (sys, "sys", ("_current_frames", "exit")),
-    (threading, "threading", ("enumerate", "main_thread")),
-    (protocol, "the grader's protocol module", ("write_message", "read_message", "encode_tensors",
-                                                "decode_tensors", "encode_array", "HEADER", "MAX_MESSAGE_BYTES")),
+    (numpy.random, "numpy.random", ("seed", "rand", "randn", "random", "binomial", "default_rng")),
+    # sys changes by itself (sys.stdout, sys.path, ...): only the names the worker uses.
+    (sys, "sys", ("_current_frames", "exit", "_getframe", "modules", "meta_path", "path_hooks",
+                  "settrace", "setprofile", "addaudithook", "excepthook", "displayhook")),
+    (threading, "threading", ("enumerate", "main_thread", "Thread", "current_thread")),
 )
 
 
@@ -67,25 +74,46 @@ class Guard:
     def __init__(self) -> None:
         self._saved = [(owner, label, name, _lookup(owner, name))
                        for owner, label, names in _WATCHED for name in names]
-        self._modules = {name: sys.modules[name] for name in ("torch", "numpy", "random", "builtins", "math",
-                                                              "json", "os", "sys", "grader.sandbox.protocol")}
+        self._whole = [(owner, label, dict(vars(owner)), isinstance(owner, type)) for owner, label in _WHOLE]
+        self._modules = {name: sys.modules[name] for name in (
+            "torch", "torch.nn", "torch.nn.functional", "numpy", "random", "builtins", "math", "json",
+            "json.encoder", "json.decoder", "json.scanner", "base64", "os", "sys", "grader.sandbox.protocol")}
 
     def check_and_restore(self) -> list[str]:
-        """Names of watched attributes the student code replaced (now restored)."""
+        """Names of watched attributes the student code replaced, removed or added (now restored)."""
         changed: list[str] = []
         for owner, label, name, value in self._saved:
-            if _lookup(owner, name) is value:
-                continue
-            changed.append(f"{label}.{name}")
-            try:
-                if value is _MISSING:
-                    delattr(owner, name)
-                else:
-                    setattr(owner, name, value)
-            except (AttributeError, TypeError):
-                pass
+            if _lookup(owner, name) is not value:
+                changed.append(f"{label}.{name}")
+                _restore(owner, name, value)
+        for owner, label, saved, is_class in self._whole:
+            current = vars(owner)
+            if len(current) == len(saved) and all(current.get(k, _MISSING) is v for k, v in saved.items()):
+                continue  # the common case: nothing changed (one pass, no allocation)
+            for name, value in saved.items():
+                if current.get(name, _MISSING) is not value:
+                    changed.append(f"{label}.{name}")
+                    _restore(owner, name, value)
+            if is_class:  # a new class attribute shadows an inherited one (Tensor.var lives on TensorBase)
+                for name in [n for n in current if n not in saved and n not in _SELF_ADDED]:
+                    changed.append(f"{label}.{name}")
+                    _restore(owner, name, _MISSING)
         for name, module in self._modules.items():
             if sys.modules.get(name) is not module:
                 changed.append(f"sys.modules[{name!r}]")
                 sys.modules[name] = module
         return changed
+
+
+def _restore(owner: Any, name: str, value: Any) -> None:
+    try:
+        if value is _MISSING:
+            delattr(owner, name)
+        else:
+            setattr(owner, name, value)
+    except (AttributeError, TypeError):
+        if isinstance(owner, types.ModuleType):
+            if value is _MISSING:
+                vars(owner).pop(name, None)
+            else:
+                vars(owner)[name] = value

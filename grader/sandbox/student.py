@@ -9,6 +9,7 @@ student objects; the judge only ever sees the plain data the probes return.
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import linecache
 import sys
@@ -17,6 +18,7 @@ import types
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
+from grader import integrity
 from grader.sandbox.guard import Guard
 
 CELL_PREFIX = "<cell "
@@ -77,6 +79,7 @@ class StudentModule:
 
     def __post_init__(self) -> None:
         self.module.__dict__["get_ipython"] = _NoIPython
+        self.module.__dict__["__builtins__"] = student_builtins()
         sys.modules["student"] = self.module
 
     @property
@@ -130,6 +133,116 @@ def _register_source(filename: str, first_line: int, source: str) -> None:
         lines.append("\n")
     lines[first_line - 1 : first_line - 1 + len(new)] = new
     linecache.cache[filename] = (sum(map(len, lines)), None, lines, filename)
+
+
+class IntegrityError(PermissionError):
+    """Student code asked for something the code-integrity policy denies; the message names the rule."""
+
+
+IntegrityError.__module__ = "builtins"  # the student reads "IntegrityError: …", not the grader's module path
+
+
+def _refuse(what: str, rule: str) -> IntegrityError:
+    return IntegrityError(f"{what} is refused by the grader (integrity rule `{rule}`: "
+                          f"{integrity.RULES[rule]}); honest answers never need this")
+
+
+#: Modules the run-time ``__import__`` refuses.  The static policy (grader.integrity) denies more;
+#: inspect, linecache, signal, socket and subprocess stay importable at run time so that the
+#: executor's own limits (Landlock, namespaces, leftover processes) can be tested behind them.
+RUNTIME_DENIED_MODULES = integrity.DENIED_MODULES - {"inspect", "linecache", "signal", "socket", "subprocess"}
+_TORCH_INTERNAL = ("torch.ops", "torch.library", "torch.overrides", "torch.utils.cpp_extension", "torch.package",
+                   "torch.hub", "torch.multiprocessing")
+
+
+def _check_name(obj: Any, name: Any, writing: bool = False) -> None:
+    if not isinstance(name, str):
+        return  # the real builtin raises its own TypeError
+    if name in integrity.DENIED_STRINGS or name.startswith("co_"):
+        raise _refuse(f"the attribute `{name}`", "frame-access" if name in integrity.FRAME_ATTRIBUTES
+                      or name.startswith("co_") else "dunder-attribute")
+    if len(name) > 4 and name.startswith("__") and name.endswith("__") and name not in integrity.ALLOWED_DUNDERS:
+        raise _refuse(f"the attribute `{name}`", "dunder-attribute")
+    if isinstance(obj, types.ModuleType):
+        label = f"`{getattr(obj, '__name__', 'module')}.{name}`"
+        if writing:
+            raise _refuse(f"changing {label}", "monkeypatch")
+        if name.startswith("_") and not name.startswith("__"):
+            raise _refuse(label, "private-attribute")
+        if name in integrity.DENIED_MODULE_ATTRIBUTES:
+            raise _refuse(label, "denied-attribute")
+        if obj is sys and name not in integrity.SYS_ALLOWED:
+            raise _refuse(label, "sys-access")
+    elif writing and isinstance(obj, type) and obj.__module__ != "student":
+        raise _refuse(f"changing `{obj.__module__}.{obj.__qualname__}.{name}`", "monkeypatch")
+
+
+def _checked_value(value: Any) -> Any:
+    if isinstance(value, types.ModuleType):
+        root = str(getattr(value, "__name__", "")).split(".")[0]
+        if root in RUNTIME_DENIED_MODULES or root.startswith("_"):
+            raise _refuse(f"the module `{value.__name__}`", "denied-import")
+    return value
+
+
+_MISSING = object()
+
+
+def _getattr(obj: Any, name: Any, default: Any = _MISSING) -> Any:
+    _check_name(obj, name)
+    value = getattr(obj, name) if default is _MISSING else getattr(obj, name, default)
+    return _checked_value(value)
+
+
+def _hasattr(obj: Any, name: Any) -> bool:
+    _check_name(obj, name)
+    return hasattr(obj, name)
+
+
+def _setattr(obj: Any, name: Any, value: Any) -> None:
+    _check_name(obj, name, writing=True)
+    setattr(obj, name, value)
+
+
+def _delattr(obj: Any, name: Any) -> None:
+    _check_name(obj, name, writing=True)
+    delattr(obj, name)
+
+
+def _import(name: str, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0) -> Any:
+    if not isinstance(name, str):
+        raise TypeError("module name must be a string")
+    parts = name.split(".")
+    if level or parts[0] in RUNTIME_DENIED_MODULES or any(p.startswith("_") for p in parts if p != "__future__") \
+            or any(name == t or name.startswith(t + ".") for t in _TORCH_INTERNAL):
+        raise _refuse(f"`import {'.' * level}{name}`", "denied-import")
+    for entry in fromlist or ():
+        if not isinstance(entry, str):
+            continue
+        if entry.startswith("_") or entry in integrity.DENIED_MODULE_ATTRIBUTES or \
+                f"{name}.{entry}" in _TORCH_INTERNAL or (name == "sys" and entry not in integrity.SYS_ALLOWED) or \
+                f"{name}.{entry}" in integrity.DENIED_PATHS:
+            raise _refuse(f"`from {name} import {entry}`", "denied-import")
+    return builtins.__import__(name, globals, locals, fromlist, level)
+
+
+def _stub(name: str) -> Callable[..., Any]:
+    def refused(*args: Any, **kwargs: Any) -> Any:
+        raise _refuse(f"`{name}()`", "dynamic-execution")
+
+    refused.__name__ = refused.__qualname__ = name
+    return refused
+
+
+def student_builtins() -> dict[str, Any]:
+    """The builtins the notebook's code sees: a copy with checked reflection and no dynamic execution.
+
+    The worker itself compiles and runs the statements with the real builtins."""
+    namespace = dict(vars(builtins))
+    namespace.update(getattr=_getattr, hasattr=_hasattr, setattr=_setattr, delattr=_delattr, __import__=_import)
+    for name in ("eval", "exec", "compile", "globals", "locals", "vars", "breakpoint", "input"):
+        namespace[name] = _stub(name)
+    return namespace
 
 
 class _NoIPython:
