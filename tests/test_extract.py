@@ -495,7 +495,8 @@ def test_dropout_with_print_in_class_body_gets_full_marks(tmp_path: Path) -> Non
     from grader.grade import GradeOptions, grade
 
     catalog = Path(__file__).parent / "catalog" / "resnet_cifar10" / "Dropout" / "good_bernoulli_mask.py"
-    source = catalog.read_text().replace("class Dropout(nn.Module):\n", "class Dropout(nn.Module):\n    print(\"defining\")\n", 1)
+    source = catalog.read_text().replace("class Dropout(nn.Module):\n",
+                                         "class Dropout(nn.Module):\n    print(\"defining\")\n", 1)
     assert 'print("defining")' in source
     path = tmp_path / "dropout_print.py"
     path.write_text(source)
