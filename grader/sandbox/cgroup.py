@@ -24,9 +24,10 @@ Usage, in the judge (cgroup files are written by the judge, never by student cod
     # group is None when unavailable, and ``note`` says why (report it as not applied)
     pid = os.fork()
     if pid == 0:
-        group.join_self()          # in the child, before it runs any student code
-        ...
-    # or, from the parent: group.join(pid) before letting the child go on
+        group.join_self()          # in the child, before apply_in_worker(..., cgroup=group):
+        ...                        # afterwards Landlock forbids writing the cgroup files, and
+                                   # inside a user namespace the child may no longer be allowed to
+    # or, from the parent: group.join(pid) while the child waits (e.g. on a pipe) before going on
     ...
     if group.oom_kills() > before: ...   # the SIGKILL was the memory limit
     group.close()                  # kills whatever is left, removes the cgroup
@@ -43,6 +44,7 @@ import contextlib
 import errno
 import itertools
 import os
+import secrets
 import signal
 import time
 from dataclasses import dataclass, field
@@ -123,7 +125,8 @@ class SubmissionCgroup:
         Returns (the cgroup, a note saying what holds) or (None, why it could not be made).
         Never raises.
         """
-        name = name or f"grader-{os.getpid()}-{next(_counter)}"
+        # the pid alone is not unique: other PID namespaces may share the hierarchy
+        name = name or f"grader-{os.getpid()}-{next(_counter)}-{secrets.token_hex(3)}"
         unified, v1 = _mounts()
         own = _own_paths()
         reasons: list[str] = []
@@ -196,12 +199,21 @@ class SubmissionCgroup:
             raise
         return group, group.describe()
 
+    def to_plain(self) -> dict[str, object]:
+        """JSON-able form, for a process started with exec rather than fork (see :meth:`from_plain`)."""
+        return {"version": self.version, "directories": dict(self.directories),
+                "memory_bytes": self.memory_bytes, "max_pids": self.max_pids}
+
+    @classmethod
+    def from_plain(cls, plain: dict[str, object]) -> SubmissionCgroup:
+        return cls(int(plain["version"]), dict(plain["directories"]), int(plain["memory_bytes"]),  # type: ignore[arg-type,call-overload]
+                   None if plain["max_pids"] is None else int(plain["max_pids"]))  # type: ignore[call-overload]
+
     def describe(self) -> str:
-        where = next(iter(self.directories.values()))
         pids = f", at most {self.max_pids} processes and threads" if self.max_pids is not None else \
             " (no pids controller: process count per process only)"
         return (f"memory: {self.memory_bytes / GiB:g} GiB for the submission, all its processes together, "
-                f"no swap{pids} (cgroup v{self.version}, {where})")
+                f"no swap{pids} (cgroup v{self.version})")
 
     # -- membership ---------------------------------------------------------------
     def join(self, pid: int) -> None:
