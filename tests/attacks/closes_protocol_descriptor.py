@@ -3,9 +3,15 @@
 The worker cannot answer and dies: the check fails as a crash that mentions the
 grader's descriptors, and a fresh worker grades the rest.
 
+Since the code-integrity policy, the judge rejects the path under /proc (rule `system-path`) before
+anything of Dropout runs: the item fails its `integrity` check and every other check is "not run:
+integrity violation"; BatchNorm is graded normally.
+
 Item: Dropout
-Says: file descriptors
-Fails: shape_dtype, values_zero_or_scaled
+Says: integrity violation
+Fails: integrity, shape_dtype, values_zero_or_scaled
+Score: zero
+Report: system-path
 """
 # %%
 import torch

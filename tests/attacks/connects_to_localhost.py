@@ -4,10 +4,15 @@ starts it) to send the data it was given.
 The worker has no network: the connection fails inside the student's code and
 the listener receives nothing.
 
+Since the code-integrity policy, the judge rejects `import socket` (rule `denied-import`) before
+anything of Dropout runs: the item fails its `integrity` check and every other check is "not run:
+integrity violation"; BatchNorm is graded normally.
+
 Item: Dropout
-Says: Error
-Fails: shape_dtype, values_zero_or_scaled
-Needs: network
+Says: integrity violation
+Fails: integrity, shape_dtype, values_zero_or_scaled
+Score: zero
+Report: denied-import
 """
 # %%
 import torch

@@ -4,9 +4,15 @@
 The worker dies of SIGSEGV; the check fails with the signal named and a fresh
 worker grades the rest.
 
+Since the code-integrity policy, the judge rejects `sys.setrecursionlimit` (rule `sys-access`)
+before anything of Dropout runs: the item fails its `integrity` check and every other check is "not
+run: integrity violation"; BatchNorm is graded normally.
+
 Item: Dropout
-Says: SIGSEGV
-Fails: shape_dtype, values_zero_or_scaled
+Says: integrity violation
+Fails: integrity, shape_dtype, values_zero_or_scaled
+Score: zero
+Report: sys-access
 """
 # %%
 import torch

@@ -3,9 +3,15 @@
 The judge reads a corrupted reply, kills the worker and fails the check, naming
 the grader's file descriptors.
 
+Since the code-integrity policy, the judge rejects the path under /proc (rule `system-path`) before
+anything of Dropout runs: the item fails its `integrity` check and every other check is "not run:
+integrity violation"; BatchNorm is graded normally.
+
 Item: Dropout
-Says: file descriptors
-Fails: shape_dtype, values_zero_or_scaled
+Says: integrity violation
+Fails: integrity, shape_dtype, values_zero_or_scaled
+Score: zero
+Report: system-path
 """
 # %%
 import torch

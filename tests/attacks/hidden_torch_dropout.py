@@ -4,8 +4,16 @@ The probe spots torch's dropout with a TorchFunctionMode; DisableTorchFunction
 switches every mode off, so the call is not seen.
 the no_torch_dropout check still fails.
 
+Since the code-integrity policy, the judge rejects `torch._C.DisableTorchFunction` (and `F.dropout`,
+forbidden for Dropout) (rule `torch-internals`) before anything of Dropout runs: the item fails its
+`integrity` check and every other check is "not run: integrity violation"; BatchNorm is graded
+normally.
+
 Item: Dropout
-Fails: no_torch_dropout
+Says: integrity violation
+Fails: integrity, no_torch_dropout
+Score: zero
+Report: torch-internals
 """
 # %%
 import torch

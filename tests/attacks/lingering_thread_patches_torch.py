@@ -3,9 +3,15 @@
 The thread is caught when forward returns; the worker is replaced, so the
 patch never reaches BatchNorm's checks.
 
+Since the code-integrity policy, the judge rejects the assignment to `torch.allclose` (rule
+`monkeypatch`) before anything of Dropout runs: the item fails its `integrity` check and every other
+check is "not run: integrity violation"; BatchNorm is graded normally.
+
 Item: Dropout
-Says: thread still running
-Fails: shape_dtype, values_zero_or_scaled
+Says: integrity violation
+Fails: integrity, shape_dtype, values_zero_or_scaled
+Score: zero
+Report: monkeypatch
 """
 # %%
 import torch

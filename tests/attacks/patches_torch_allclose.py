@@ -3,9 +3,15 @@
 The worker restores it after the call and fails the check as tampering, so the
 lie never reaches a probe; BatchNorm is graded normally.
 
+Since the code-integrity policy, the judge rejects the assignment to `torch.allclose` (rule
+`monkeypatch`) before anything of Dropout runs: the item fails its `integrity` check and every other
+check is "not run: integrity violation"; BatchNorm is graded normally.
+
 Item: Dropout
-Says: replaced torch.allclose
-Fails: shape_dtype, values_zero_or_scaled
+Says: integrity violation
+Fails: integrity, shape_dtype, values_zero_or_scaled
+Score: zero
+Report: monkeypatch
 """
 # %%
 import torch

@@ -3,9 +3,15 @@
 every check that runs forward fails with "your code replaced
 torch.allclose", the function is restored, Dropout is graded normally.
 
+Since the code-integrity policy, the judge rejects the assignment to `torch.allclose` (rule
+`monkeypatch`) before anything of BatchNorm runs: the item fails its `integrity` check and every
+other check is "not run: integrity violation"; Dropout is graded normally.
+
 Item: BatchNorm
-Says: replaced torch.allclose
-Fails: output_shape, normalisation, affine_applied, eval_batch_statistics, gradients, constant_channel_finite, input_unchanged, no_torch_batchnorm
+Says: integrity violation
+Fails: integrity, output_shape, normalisation, affine_applied, eval_batch_statistics, gradients, constant_channel_finite, input_unchanged, no_torch_batchnorm
+Score: zero
+Report: monkeypatch
 """
 # %%
 import torch

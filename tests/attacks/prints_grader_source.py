@@ -2,11 +2,19 @@
 reference's source (files, inspect.getsource of the probes, linecache, the
 judge's /proc entry) and prints whatever it got.
 
-It gets nothing: the item keeps its points (reading is not a bug) and the report
-holds no line of the grader's or the reference's code.
+At run time it would get nothing, and the report holds no line of the grader's or the
+reference's code.
+
+Since the code-integrity policy, the judge rejects `import inspect`, `linecache`, `sys.modules` and
+the path under /proc (rule `denied-import`) before anything of Dropout runs: the item fails its
+`integrity` check and every other check is "not run: integrity violation"; BatchNorm is graded
+normally.
 
 Item: Dropout
-Score: full
+Says: integrity violation
+Fails: integrity
+Score: zero
+Report: denied-import
 """
 # %%
 import torch

@@ -3,9 +3,15 @@ in sys.modules, to copy it.
 
 The worker may not read the repository: PermissionError in the student's code.
 
+Since the code-integrity policy, the judge rejects `sys.modules` and `__file__` (rule `sys-access`)
+before anything of Dropout runs: the item fails its `integrity` check and every other check is "not
+run: integrity violation"; BatchNorm is graded normally.
+
 Item: Dropout
-Says: PermissionError
-Fails: shape_dtype, values_zero_or_scaled
+Says: integrity violation
+Fails: integrity, shape_dtype, values_zero_or_scaled
+Score: zero
+Report: sys-access
 """
 # %%
 import torch

@@ -4,8 +4,15 @@ says 1.0, whose `__eq__` agrees with everything and whose `__len__` is huge.
 The probe reads the values once, as plain numbers; a perfect accuracy on random
 labels fails the accuracy check.
 
+Since the code-integrity policy, the judge rejects `float.__new__` (rule `dunder-attribute`) before
+anything of run_epoch runs: the item fails its `integrity` check and every other check is "not run:
+integrity violation"; Dropout is graded normally.
+
 Item: run_epoch
-Fails: accuracy
+Says: integrity violation
+Fails: integrity, accuracy
+Score: zero
+Report: dunder-attribute
 """
 # %%
 import torch

@@ -4,9 +4,15 @@
 every check that looks at the output fails with "a subclass of
 torch.Tensor", Dropout is graded normally.
 
+Since the code-integrity policy, the judge rejects `__torch_function__` (rule `dunder-attribute`)
+before anything of BatchNorm runs: the item fails its `integrity` check and every other check is
+"not run: integrity violation"; Dropout is graded normally.
+
 Item: BatchNorm
-Says: subclass of torch.Tensor
-Fails: output_shape, normalisation, affine_applied, eval_batch_statistics, gradients, constant_channel_finite
+Says: integrity violation
+Fails: integrity, output_shape, normalisation, affine_applied, eval_batch_statistics, gradients, constant_channel_finite
+Score: zero
+Report: dunder-attribute
 """
 # %%
 import torch

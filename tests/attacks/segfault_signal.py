@@ -3,9 +3,15 @@
 It ends as a failed check that names what happened; the other checks and items
 go on (in a fresh worker when the process died).
 
+Since the code-integrity policy, the judge rejects `import signal` (rule `denied-import`) before
+anything of Dropout runs: the item fails its `integrity` check and every other check is "not run:
+integrity violation"; BatchNorm is graded normally.
+
 Item: Dropout
-Says: SIGSEGV
-Fails: shape_dtype, values_zero_or_scaled
+Says: integrity violation
+Fails: integrity, shape_dtype, values_zero_or_scaled
+Score: zero
+Report: denied-import
 """
 # %%
 import torch

@@ -2,6 +2,7 @@
 
 Processes that outlive the call fail it ("a process still running"), and the
 worker, with every process it started, is replaced before the next request.
+(`os.posix_spawn` of `sleep`: the integrity policy denies `subprocess` and `sys.executable`.)
 
 Item: Dropout
 Says: process still running
@@ -10,8 +11,8 @@ Fails: shape_dtype, values_zero_or_scaled
 # %%
 import torch
 import torch.nn as nn
-import subprocess
-import sys
+import os
+import shutil
 
 # %%
 class Dropout(nn.Module):
@@ -20,8 +21,9 @@ class Dropout(nn.Module):
         self.p = p
 
     def forward(self, input):
+        sleep = shutil.which('sleep') or '/bin/sleep'
         for _ in range(20):
-            subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(1000)', '__MARKER__'])
+            os.posix_spawn(sleep, ['sleep', '1000'], {'ATTACK_MARKER': '__MARKER__'})
         if not self.training:
             return input
         keep_prob = 1 - self.p
