@@ -82,8 +82,11 @@ TORCH_INTERNALS = ("torch.ops", "torch.library", "torch.overrides", "torch.utils
                    "torch.package", "torch.hub", "torch.multiprocessing", "torch._")
 #: assignments to these library settings are honest (``torch.backends.cudnn.benchmark = True``)
 SETTINGS = ("torch.backends.", "pandas.options.", "matplotlib.", "os.environ")
-_CODE_ATTRIBUTES = frozenset({"co_code", "co_consts", "co_names", "co_varnames", "co_filename", "co_freevars",
-                              "co_cellvars", "co_firstlineno", "co_qualname", "co_name", "co_flags"})
+_CODE_ATTRIBUTES = frozenset({
+    "co_code", "co_consts", "co_names", "co_varnames", "co_filename", "co_freevars", "co_cellvars",
+    "co_firstlineno", "co_qualname", "co_name", "co_flags", "co_argcount", "co_posonlyargcount",
+    "co_kwonlyargcount", "co_nlocals", "co_stacksize", "co_lnotab", "co_linetable", "co_exceptiontable",
+    "co_lines", "co_positions"})
 DENIED_STRINGS = _FRAME_STRICT | DENIED_DUNDERS | _CODE_ATTRIBUTES
 
 
@@ -206,7 +209,7 @@ class _Checker:
 
     def _attribute(self, node: ast.Attribute) -> None:
         name = node.attr
-        if name in _FRAME_STRICT or name.startswith("co_"):
+        if name in _FRAME_STRICT or name in _CODE_ATTRIBUTES:
             self.add(node, "frame-access", f".{name}")
         elif _dunder(name) and name not in ALLOWED_DUNDERS:
             self.add(node, "dunder-attribute", f".{name}")

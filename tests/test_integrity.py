@@ -252,3 +252,91 @@ def test_no_false_positive_on_any_honest_slice() -> None:
     print(f"integrity policy: {checked} honest slices checked, {len(flagged)} flagged")
     assert not flagged, "\n".join(flagged)
     assert checked >= 150, checked
+
+
+# -- the run-time layer: the student namespace's builtins, and the wider guard -------------------
+
+@pytest.fixture()
+def student():
+    from grader.sandbox.guard import Guard
+    from grader.sandbox.student import StudentModule
+
+    module = StudentModule(guard=Guard())
+    module.run_statement(1, 1, HEADER + "import json, sys, os, copy, random\n")
+    return module
+
+
+def _outcome(student, source: str) -> str:
+    from grader.sandbox.student import StudentCodeError
+
+    try:
+        student.run_statement(5, 1, source)
+    except StudentCodeError as exc:
+        return exc.failure["summary"]
+    return "ok"
+
+
+@pytest.mark.parametrize("source, rule", [
+    ("eval('1')", "dynamic-execution"),
+    ("exec('x = 1')", "dynamic-execution"),
+    ("vars()", "dynamic-execution"),
+    ("input()", "dynamic-execution"),
+    ("getattr(sys, '_get' + 'frame')", "frame-access"),
+    ("getattr(len, '__glo' + 'bals__')", "dunder-attribute"),
+    ("getattr(random, '_' + 'os')", "private-attribute"),
+    ("getattr(sys, 'mod' + 'ules')", "sys-access"),
+    ("setattr(json, 'du' + 'mps', str)", "monkeypatch"),
+    ("setattr(torch.Tensor, 'v' + 'ar', None)", "monkeypatch"),
+    ("delattr(nn.Module, '__call__')", "monkeypatch"),
+    ("__import__('g' + 'c')", "denied-import"),
+    ("import builtins", "denied-import"),
+    ("import grader", "denied-import"),
+    ("from torch import _C", "denied-import"),
+])
+def test_runtime_refusals_name_the_rule(student, source: str, rule: str) -> None:
+    summary = _outcome(student, source + "\n")
+    assert summary.startswith("IntegrityError") and f"integrity rule `{rule}`" in summary, summary
+
+
+def test_runtime_layer_lets_honest_code_run(student) -> None:
+    source = ("class Block(nn.Module):\n"
+              "    def __init__(self):\n"
+              "        super().__init__()\n"
+              "        for i in range(2):\n"
+              "            setattr(self, f'conv{i}', nn.Linear(2, 2))\n"
+              "        self.register_buffer('count', torch.zeros(1))\n"
+              "    def forward(self, x):\n"
+              "        return getattr(self, 'conv1')(getattr(self, 'conv0')(x))\n"
+              "block = Block()\n"
+              "copy.deepcopy(block)(torch.zeros(1, 2))\n"
+              "assert hasattr(block, 'conv1') and block.__class__.__name__ == 'Block'\n"
+              "setattr(Block, 'extra', 1)\n"
+              "from torch.nn.functional import relu\n"
+              "print(os.path.join('a', 'b'), sys.maxsize > 0, file=sys.stdout)\n")
+    assert _outcome(student, source) == "ok"
+
+
+def test_guard_restores_whole_module_and_class_dictionaries() -> None:
+    import json
+    import time
+
+    import torch
+
+    from grader.sandbox.guard import Guard
+
+    guard = Guard()
+    originals = (torch.Tensor.var, torch.sqrt, json.JSONEncoder.encode, json.encoder.c_make_encoder)
+    torch.Tensor.var = lambda *args, **kwargs: 0  # shadows TensorBase.var: an addition to Tensor's dict
+    torch.sqrt = abs
+    json.JSONEncoder.encode = None
+    json.encoder.c_make_encoder = None
+    changed = guard.check_and_restore()
+    assert {"torch.Tensor.var", "torch.sqrt", "json.JSONEncoder.encode", "json.encoder.c_make_encoder"} <= set(changed)
+    assert (torch.Tensor.var, torch.sqrt, json.JSONEncoder.encode, json.encoder.c_make_encoder) == originals
+    assert guard.check_and_restore() == []
+    started = time.perf_counter()
+    for _ in range(200):
+        guard.check_and_restore()
+    per_call_ms = (time.perf_counter() - started) / 200 * 1000
+    print(f"guard: {per_call_ms:.3f} ms per check")
+    assert per_call_ms < 5

@@ -44,6 +44,9 @@ _WHOLE: tuple[tuple[Any, str], ...] = (
 #: Names added to a class by the interpreter itself (``copy`` caches ``__slotnames__``), or to a module
 #: (``warnings`` keeps a registry): never tampering.
 _SELF_ADDED = frozenset({"__slotnames__", "__warningregistry__"})
+#: Replaced by the grader's own probes while a student function runs (minibatch_probes records the
+#: labels of every loss): not watched here; the static integrity policy rejects a student's assignment.
+_INSTRUMENTED = {"torch.nn.functional": frozenset({"cross_entropy", "nll_loss"})}
 
 # (owner object, attribute names) whose replacement counts as tampering.
 _WATCHED: tuple[tuple[Any, str, tuple[str, ...]], ...] = (
@@ -74,7 +77,8 @@ class Guard:
     def __init__(self) -> None:
         self._saved = [(owner, label, name, _lookup(owner, name))
                        for owner, label, names in _WATCHED for name in names]
-        self._whole = [(owner, label, dict(vars(owner)), isinstance(owner, type)) for owner, label in _WHOLE]
+        self._whole = [(owner, label, {k: v for k, v in vars(owner).items() if k not in _INSTRUMENTED.get(label, ())},
+                        isinstance(owner, type)) for owner, label in _WHOLE]
         self._modules = {name: sys.modules[name] for name in (
             "torch", "torch.nn", "torch.nn.functional", "numpy", "random", "builtins", "math", "json",
             "json.encoder", "json.decoder", "json.scanner", "base64", "os", "sys", "grader.sandbox.protocol")}
@@ -88,14 +92,16 @@ class Guard:
                 _restore(owner, name, value)
         for owner, label, saved, is_class in self._whole:
             current = vars(owner)
-            if len(current) == len(saved) and all(current.get(k, _MISSING) is v for k, v in saved.items()):
+            if len(current) == len(saved) + len(_INSTRUMENTED.get(label, ())) and \
+                    all(current.get(k, _MISSING) is v for k, v in saved.items()):
                 continue  # the common case: nothing changed (one pass, no allocation)
             for name, value in saved.items():
                 if current.get(name, _MISSING) is not value:
                     changed.append(f"{label}.{name}")
                     _restore(owner, name, value)
             if is_class:  # a new class attribute shadows an inherited one (Tensor.var lives on TensorBase)
-                for name in [n for n in current if n not in saved and n not in _SELF_ADDED]:
+                for name in [n for n in current if n not in saved and n not in _SELF_ADDED
+                             and n not in _INSTRUMENTED.get(label, ())]:
                     changed.append(f"{label}.{name}")
                     _restore(owner, name, _MISSING)
         for name, module in self._modules.items():

@@ -158,9 +158,8 @@ _TORCH_INTERNAL = ("torch.ops", "torch.library", "torch.overrides", "torch.utils
 def _check_name(obj: Any, name: Any, writing: bool = False) -> None:
     if not isinstance(name, str):
         return  # the real builtin raises its own TypeError
-    if name in integrity.DENIED_STRINGS or name.startswith("co_"):
-        raise _refuse(f"the attribute `{name}`", "frame-access" if name in integrity.FRAME_ATTRIBUTES
-                      or name.startswith("co_") else "dunder-attribute")
+    if name in integrity.DENIED_STRINGS:
+        raise _refuse(f"the attribute `{name}`", "dunder-attribute" if name.startswith("__") else "frame-access")
     if len(name) > 4 and name.startswith("__") and name.endswith("__") and name not in integrity.ALLOWED_DUNDERS:
         raise _refuse(f"the attribute `{name}`", "dunder-attribute")
     if isinstance(obj, types.ModuleType):
