@@ -340,3 +340,24 @@ def test_guard_restores_whole_module_and_class_dictionaries() -> None:
     per_call_ms = (time.perf_counter() - started) / 200 * 1000
     print(f"guard: {per_call_ms:.3f} ms per check")
     assert per_call_ms < 5
+
+
+def test_integrity_result_fails_the_item_with_the_rule_and_leaves_clean_items_alone() -> None:
+    from grader.extract import Statement
+    from grader.integrity import integrity_result
+
+    dropout = next(i for i in RESNET.items if i.name == "Dropout")
+    header = Statement(1, 1, HEADER, ("torch", "nn", "F"))
+    cheat = Statement(2, 1, "class Dropout(nn.Module):\n    def forward(self, x):\n        return F.dropout(x)\n",
+                      ("Dropout",))
+    honest = Statement(2, 1, "class Dropout(nn.Module):\n    def forward(self, x):\n        return x * 1.0\n",
+                       ("Dropout",))
+    assert integrity_result(dropout, [header, honest]) is None
+    result = integrity_result(dropout, [header, cheat])
+    assert result is not None and result.score == 0 and result.max_score == dropout.max_points
+    assert (result.found_as, result.location) == ("Dropout", "cell 2, line 1")
+    first, *others = result.checks
+    assert first.name == "integrity" and first.outcome == "failed"
+    assert "cell 2, line 3" in first.message and "forbidden-function" in first.message
+    assert [c.name for c in others] == [c.name for c in dropout.checks]
+    assert all(c.message.startswith("not run: integrity violation at cell 2, line 3") for c in others)
