@@ -22,7 +22,8 @@ from grader.extract import Extraction, extract, top_level_names
 from grader.integrity import integrity_result
 from grader.notebook import read_submission
 from grader.results import CellProblem, CheckResult, ExtractionSummary, GradeResult, ItemResult, SandboxSummary
-from grader.sandbox.client import Sandbox
+from grader.sandbox.client import Failure, Sandbox
+from grader.sandbox.items import ItemSandboxes
 from grader.sandbox.limits import Limits
 from grader.suggest import advice, candidates
 
@@ -41,8 +42,7 @@ class GradeOptions:
 def grade(path: str | Path, options: GradeOptions = GradeOptions(), progress: Progress | None = None) -> GradeResult:
     started = time.perf_counter()
     notebook = read_submission(path)
-    sandbox = Sandbox((), options.limits)
-    sandbox.launch()  # the worker imports torch while this process imports the assignment
+    sandboxes: ItemSandboxes | None = None
     try:
         defined = set(top_level_names(notebook))
         # an item aliased on the command line (--alias Dropout=MyDropout) is defined when its NAME is
@@ -57,22 +57,22 @@ def grade(path: str | Path, options: GradeOptions = GradeOptions(), progress: Pr
         found_definitions = definitions(notebook)
         names = _graded_names(selected, defined, dict(options.aliases), _defined_twice(found_definitions))
         extraction = extract(notebook, list(names.values()))
-        sandbox.statements = extraction.statements
-        sandbox.start()
+        sandboxes = ItemSandboxes(extraction, options.limits)
         hints = {item.name: _suggestions(item, chosen, found_definitions, names)
                  for item in selected if names[item.name] not in extraction.found}
         with _single_threaded_torch(), private_hypothesis_storage():
-            items = tuple(_grade_item(item, names[item.name], extraction, sandbox, options.seed, progress,
+            items = tuple(_grade_item(item, names[item.name], extraction, sandboxes, options.seed, progress,
                                       hints.get(item.name, ""))
                           for item in selected)
     finally:
-        sandbox.close()
-    summary = _with_load_problems(extraction, sandbox, names)
+        if sandboxes is not None:
+            sandboxes.close()
+    summary = _with_load_problems(extraction, sandboxes, names)
     return GradeResult(
         assignment=chosen.name, submission=str(path), items=items, extraction=summary,
-        sandbox=SandboxSummary(limits_applied=sandbox.limits_applied,
-                               limits_not_applied=sandbox.limits_not_applied,
-                               stdout=sandbox.stdout, stderr=sandbox.stderr, restarts=sandbox.restarts),
+        sandbox=SandboxSummary(limits_applied=sandboxes.limits_applied,
+                               limits_not_applied=sandboxes.limits_not_applied,
+                               stdout=sandboxes.stdout, stderr=sandboxes.stderr, restarts=sandboxes.restarts),
         warnings=notebook.notes, duration_s=time.perf_counter() - started)
 
 
@@ -135,7 +135,7 @@ def _suggestions(item: Item, chosen: Assignment, found: list[Definition], names:
     return advice(item.name, candidates(item.name, expected, found, taken))
 
 
-def _grade_item(item: Item, name: str, extraction: Extraction, sandbox: Sandbox, seed: int,
+def _grade_item(item: Item, name: str, extraction: Extraction, sandboxes: ItemSandboxes, seed: int,
                 progress: Progress | None, hint: str) -> ItemResult:
     blocked = integrity_result(item, [extraction.statements[i] for i in extraction.needs.get(name, ())])
     if blocked is not None:
@@ -143,14 +143,31 @@ def _grade_item(item: Item, name: str, extraction: Extraction, sandbox: Sandbox,
     location = extraction.found.get(name)
     where = f"cell {location[0]}, line {location[1]}" if location else None
     found_as = name if location else None
-    problem = _load_problem(extraction, sandbox, name)
-    if location is None or problem:
-        message = problem or (f"`{item.name}` was not found in the submission: define "
-                              f"{_article(item.kind)} {item.kind} named exactly `{item.name}`")
-        if location is None and hint:
-            message = f"{message}. {hint}"
-        return ItemResult(item.name, found_as, where, tuple(not_found_result(c, message) for c in item.checks),
-                          message)
+    if location is None:
+        return _not_found(item, hint)
+    sandbox = sandboxes.start(name)
+    try:
+        return _grade_loaded(item, name, extraction, sandbox, sandboxes.item_load_failures(name, sandbox), seed,
+                             progress, (found_as, where))
+    finally:
+        sandbox.close()
+
+
+def _not_found(item: Item, hint: str) -> ItemResult:
+    message = (f"`{item.name}` was not found in the submission: define "
+               f"{_article(item.kind)} {item.kind} named exactly `{item.name}`")
+    if hint:
+        message = f"{message}. {hint}"
+    return ItemResult(item.name, None, None, tuple(not_found_result(c, message) for c in item.checks), message)
+
+
+def _grade_loaded(item: Item, name: str, extraction: Extraction, sandbox: Sandbox, load_failures: dict[int, Failure],
+                  seed: int, progress: Progress | None, found: tuple[str | None, str | None]) -> ItemResult:
+    found_as, where = found
+    problem = _load_problem(extraction, load_failures, name)
+    if problem:
+        return ItemResult(item.name, found_as, where, tuple(not_found_result(c, problem) for c in item.checks),
+                          problem)
     ctx = ItemContext(sandbox=sandbox, item=item.name, name=name, seed=seed)
     results: list[CheckResult] = []
     for check in item.checks:
@@ -165,10 +182,10 @@ def _article(word: str) -> str:
     return "an" if word[:1] in "aeiou" else "a"
 
 
-def _load_problem(extraction: Extraction, sandbox: Sandbox, name: str) -> str:
+def _load_problem(extraction: Extraction, load_failures: dict[int, Failure], name: str) -> str:
     """Why ``name``, or a statement it needs, did not load, if that happened."""
     for index in extraction.needs.get(name, ()):
-        failure = sandbox.load_failures.get(index)
+        failure = load_failures.get(index)
         if failure is None:
             continue
         statement = extraction.statements[index]
@@ -181,10 +198,10 @@ def _load_problem(extraction: Extraction, sandbox: Sandbox, name: str) -> str:
     return ""
 
 
-def _with_load_problems(extraction: Extraction, sandbox: Sandbox, names: dict[str, str]) -> ExtractionSummary:
+def _with_load_problems(extraction: Extraction, sandboxes: ItemSandboxes, names: dict[str, str]) -> ExtractionSummary:
     summary = extraction.summary
     problems = list(summary.cell_problems)
-    for index, failure in sorted(sandbox.load_failures.items()):
+    for index, failure in sorted(sandboxes.load_failures.items()):
         statement = extraction.statements[index]
         problems.append(CellProblem(statement.cell, statement.line, f"{failure.summary} (statement skipped)"))
     aliases = tuple((item, name) for item, name in names.items() if item != name)

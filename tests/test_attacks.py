@@ -82,7 +82,7 @@ def test_a_hang_costs_two_timeouts_then_the_item_fails_fast(tmp_path_factory: py
     fast = [c for c, m in failed.items() if m.startswith("not run:") and "2 times" in m]
     assert len(timed_out) == 2, failed
     assert len(fast) >= 5, failed
-    assert outcome.results["sandbox"]["restarts"] == 2
+    assert outcome.results["sandbox"]["restarts"] == 1  # the second check's executor; the companion has its own
 
 
 def test_a_hang_at_load_is_a_cell_problem_and_costs_one_restart(tmp_path_factory: pytest.TempPathFactory) -> None:
@@ -104,15 +104,18 @@ def test_leftovers_cost_a_restart_per_check_until_the_item_fails_fast(
     outcome = graded("spawns_processes", tmp_path_factory)
     failed = outcome.failures("Dropout")
     assert sum("process still running" in m and "not run:" not in m for m in failed.values()) == 2
-    assert outcome.results["sandbox"]["restarts"] == 2
+    assert outcome.results["sandbox"]["restarts"] == 1  # the second check's executor; the companion has its own
 
 
 def test_memory_exhaustion_costs_two_checks_then_the_item_fails_fast(
         tmp_path_factory: pytest.TempPathFactory) -> None:
     outcome = graded("growing_bytearrays", tmp_path_factory)
     failed = outcome.failures("Dropout")
-    exhausted = [c for c, m in failed.items() if "MemoryError" in m and "not run:" not in m]
+    exhausted = [c for c, m in failed.items() if "memory limit" in m and "not run:" not in m]
     fast = [c for c, m in failed.items() if m.startswith("not run:") and "ran out of memory" in m]
     assert len(exhausted) == 2, failed
     assert len(fast) >= 5 and all("memory limit" in failed[c] for c in fast), failed
-    assert outcome.results["sandbox"]["restarts"] == 0
+    # Under the submission's cgroup the kernel kills the executor (one restart for the second check);
+    # under an address-space limit the allocation raises MemoryError and the executor lives on.
+    by_cgroup = any("cgroup" in note for note in outcome.results["sandbox"]["limits_applied"])
+    assert outcome.results["sandbox"]["restarts"] == (1 if by_cgroup else 0)

@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from grader.extract import Statement
 from grader.sandbox import launcher, protocol
+from grader.sandbox.cgroup import SubmissionCgroup
 from grader.sandbox.launcher import Zygote
 from grader.sandbox.limits import Limits
 
@@ -112,6 +113,8 @@ class Sandbox:
     limits_not_applied: tuple[str, ...] = ()
     clock: Clock = field(default_factory=Clock)  #: shared by every item of the submission
     zygote: Zygote | None = None  #: None: this process's shared zygote
+    cgroup: SubmissionCgroup | None = None  #: the submission's, shared by its executors; None: per process
+    _oom_kills: int = 0  #: the cgroup's count when the current request started
     _proc: _Process | None = None
     _launched: _Process | None = None  #: started by :meth:`launch`, not yet greeted
     _next_id: int = 1
@@ -190,6 +193,7 @@ class Sandbox:
         request_id = self._next_id
         self._next_id += 1
         printed_before = self._printed()
+        self._oom_kills = self.cgroup.oom_kills() if self.cgroup is not None else 0
         try:
             protocol.write_message(self._proc.request_fd, {"id": request_id, "op": op,
                                                            "args": protocol.encode_tensors(args)})
@@ -283,12 +287,27 @@ class Sandbox:
             what = f"the worker process was killed by {name}"
             if name == "SIGSEGV":
                 what += " (a segmentation fault)"
+            elif name == "SIGKILL" and self._out_of_memory():
+                return Failure("crash", "the worker process was killed while running your code: it exceeded the "
+                               f"memory limit of {self.limits.memory_bytes / 2**30:g} GiB (all the submission's "
+                               "processes together)", out_of_memory=True)
             elif name == "SIGKILL":
                 what += " (out of memory, or killed from inside)"
         else:
             what = f"the worker process exited with code {code}"
         return Failure("crash", f"{what} while running your code (os._exit, a crash, a signal, or closed "
                                 "the grader's file descriptors?)")
+
+    def _out_of_memory(self) -> bool:
+        """Did the kernel kill a process of the submission for memory during this request?
+        (Asked after a SIGKILL; the kernel may count the kill a moment after delivering it.)"""
+        if self.cgroup is None:
+            return False
+        for _ in range(10):
+            if self.cgroup.oom_kills() > self._oom_kills:
+                return True
+            time.sleep(0.05)
+        return False
 
     # -- process management --------------------------------------------------
     def _spawn(self) -> None:
@@ -305,7 +324,7 @@ class Sandbox:
     def _fork(self) -> _Process:
         zygote = self.zygote or launcher.shared()
         workdir = tempfile.mkdtemp(prefix="grader-worker-")
-        spawned = zygote.spawn(workdir, self.limits.to_plain())
+        spawned = zygote.spawn(workdir, self.limits.to_plain(), self.cgroup and self.cgroup.to_plain())
         readers = (_CappedReader(spawned.stdout_fd, self.limits.output_bytes),
                    _CappedReader(spawned.stderr_fd, self.limits.output_bytes))
         for reader in readers:
@@ -323,16 +342,19 @@ class Sandbox:
             return None
         code = proc.zygote.wait(proc.pid, grace_s) if grace_s else None
         if code is None:
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-            code = proc.zygote.wait(proc.pid, 10.0)
+            # The group, once the executor made it (setsid); the executor itself, in case it had not yet.
+            for kill in (os.killpg, os.kill):
+                try:
+                    kill(proc.pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
         for fd in (proc.request_fd, proc.reply_fd):
             try:
                 os.close(fd)
             except OSError:
                 pass
+        if code is None:
+            code = proc.zygote.wait(proc.pid, 10.0)
         for reader, sink in zip(proc.readers, (self._stdout, self._stderr)):
             reader.join(timeout=2)
             sink.append(reader.text())

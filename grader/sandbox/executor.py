@@ -15,7 +15,7 @@ import os
 import sys
 from typing import Any, NoReturn
 
-from grader.sandbox import leftovers, namespaces, operations, probes, protocol, student as student_module
+from grader.sandbox import audit, leftovers, namespaces, operations, probes, protocol, student as student_module
 from grader.sandbox.guard import Guard
 from grader.sandbox.limits import apply_in_worker, worker_read_paths
 from grader.sandbox.student import StudentCodeError, StudentModule, TamperingDetected, describe_exception
@@ -26,17 +26,18 @@ def tampered_reply(names: list[str]) -> dict[str, Any]:
                                      "summary": "your code replaced " + ", ".join(names)}}
 
 
-def run(request_fd: int, reply_fd: int, workdir: str, limits: dict[str, Any]) -> NoReturn:
+def run(request_fd: int, reply_fd: int, workdir: str, limits: dict[str, Any], cgroup: Any = None) -> NoReturn:
     """Serve one item's requests; called in a freshly forked child of the zygote, never returns."""
     applied, missing = namespaces.isolate((request_fd, reply_fd))
     os.chdir(workdir)
     os.environ.update(TMPDIR=workdir, HOME=workdir)
     guard = Guard()
     student_module.memory_limit_gib = int(limits["memory_bytes"]) / 2**30
-    limited, not_limited = apply_in_worker(limits, workdir, *worker_read_paths())
+    limited, not_limited = apply_in_worker(limits, workdir, *worker_read_paths(), cgroup=cgroup)
     applied += limited
     missing += not_limited
     linecache.clearcache()  # grader sources read before the restriction must not stay visible
+    applied.append(audit.install())
     if not leftovers.become_subreaper():
         missing.append("orphaned processes: not adopted by the worker (prctl failed); a double fork "
                        "is not seen as left running")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from grader.extract import Extraction
+from grader.sandbox.cgroup import SubmissionCgroup
 from grader.sandbox.client import Clock, Failure, Sandbox
 from grader.sandbox.limits import Limits
 
@@ -23,11 +24,18 @@ class ItemSandboxes:
     #: statement index (into ``extraction.statements``) -> why it failed to load
     load_failures: dict[int, Failure] = field(default_factory=dict)
     _used: list[tuple[tuple[int, ...], Sandbox]] = field(default_factory=list)
+    cgroup: SubmissionCgroup | None = None  #: memory and processes of all the executors together
+    cgroup_note: str = ""  #: why there is no cgroup, when there is none
+
+    def __post_init__(self) -> None:
+        self.cgroup, note = SubmissionCgroup.create(self.limits.memory_bytes, self.limits.max_processes)
+        self.cgroup_note = "" if self.cgroup is not None else note
 
     def start(self, name: str) -> Sandbox:
         """A running executor holding what ``name`` needs (close it with :meth:`finish`)."""
         indices = self.extraction.needs.get(name, ())
-        sandbox = Sandbox(tuple(self.extraction.statements[i] for i in indices), self.limits, clock=self.clock)
+        sandbox = Sandbox(tuple(self.extraction.statements[i] for i in indices), self.limits, clock=self.clock,
+                          cgroup=self.cgroup)
         sandbox.load_failures.update({local: self.load_failures[index] for local, index in enumerate(indices)
                                       if index in self.load_failures})
         self._used.append((indices, sandbox))
@@ -52,7 +60,8 @@ class ItemSandboxes:
 
     @property
     def limits_not_applied(self) -> tuple[str, ...]:
-        return next((s.limits_not_applied for _, s in self._used if s.limits_applied or s.limits_not_applied), ())
+        notes = next((s.limits_not_applied for _, s in self._used if s.limits_applied or s.limits_not_applied), ())
+        return notes + ((self.cgroup_note,) if self.cgroup_note else ())
 
     @property
     def stdout(self) -> str:
@@ -70,3 +79,5 @@ class ItemSandboxes:
     def close(self) -> None:
         for _, sandbox in self._used:
             sandbox.close()
+        if self.cgroup is not None:
+            self.cgroup.close()

@@ -53,12 +53,13 @@ class Zygote:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         for stream in (sys.stdout, sys.stderr):
             stream.flush()
+        judge = os.getpid()
         pid = os.fork()
         if pid == 0:
             ours.close()
             from grader.sandbox import zygote
 
-            zygote.serve(theirs)
+            zygote.serve(theirs, judge)
         theirs.close()
         return cls(ours, pid)
 
@@ -70,16 +71,17 @@ class Zygote:
                "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "OMP_NUM_THREADS": "1",
                "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg",
                "CUDA_VISIBLE_DEVICES": os.environ.get("CUDA_VISIBLE_DEVICES", "")}
-        popen = subprocess.Popen([sys.executable, "-m", "grader.sandbox.zygote", "--fd", str(theirs.fileno())],
+        popen = subprocess.Popen([sys.executable, "-m", "grader.sandbox.zygote", "--fd", str(theirs.fileno()),
+                                  "--judge", str(os.getpid())],
                                  stdin=subprocess.DEVNULL, pass_fds=(theirs.fileno(),), env=env,
                                  cwd=PACKAGE_ROOT, start_new_session=True)
         theirs.close()
         return cls(ours, popen.pid, popen)
 
     # -- the interface ------------------------------------------------------------
-    def spawn(self, workdir: str, limits: dict[str, Any]) -> Spawned:
-        """Fork a new executor serving in ``workdir`` under ``limits``."""
-        self._send({"op": "spawn", "workdir": workdir, "limits": limits})
+    def spawn(self, workdir: str, limits: dict[str, Any], cgroup: dict[str, Any] | None = None) -> Spawned:
+        """Fork a new executor serving in ``workdir`` under ``limits``, in ``cgroup`` (its description)."""
+        self._send({"op": "spawn", "workdir": workdir, "limits": limits, "cgroup": cgroup})
         try:
             packet, fds, _, _ = socket.recv_fds(self._sock, 65536, 4)
         except OSError as exc:

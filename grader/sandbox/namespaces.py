@@ -45,9 +45,14 @@ _WHAT = {
 }
 
 
-def die_with_parent() -> None:
-    """SIGKILL this process when its parent dies (the zygote or judge going away ends it)."""
+def die_with_parent(parent: int) -> None:
+    """SIGKILL this process when its parent dies (the zygote or judge going away ends it).
+
+    ``parent`` is the pid the caller was forked from: if it died before the request took
+    effect, the process has already been adopted by another, and ends now."""
     _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(137)
 
 
 def _unshare(flags: int) -> int:
@@ -130,12 +135,12 @@ def isolate(keep_fds: tuple[int, ...]) -> tuple[list[str], list[str]]:
         for fd in keep_fds:
             os.close(fd)
         _wait_and_exit(init, reap_all=False)
-    die_with_parent()
+    die_with_parent(0)  # the parent lives in the outer PID namespace: seen from inside, its pid is 0
     _mount_proc(missing)
     server = os.fork()
     if server:
         for fd in keep_fds:
             os.close(fd)
         _wait_and_exit(server, reap_all=True)
-    die_with_parent()
+    die_with_parent(1)
     return applied, missing

@@ -19,13 +19,15 @@ import argparse
 import io
 import json
 import os
+import shutil
 import signal
 import socket
 import sys
+import tempfile
 import time
 from typing import Any, NoReturn
 
-from grader.sandbox import namespaces
+from grader.sandbox import leftovers, namespaces
 
 #: The only environment an executor sees (the judge's may hold tokens of the CI or Gradescope).
 def executor_environment(workdir: str) -> dict[str, str]:
@@ -44,7 +46,9 @@ def prepare() -> bool:
     import torch
 
     torch.set_num_threads(1)
-    from grader.sandbox import executor, operations  # noqa: F401 - imported for the executors
+    from grader.sandbox import executor, operations, seccomp_filter  # noqa: F401 - imported for the executors
+
+    seccomp_filter.load_library()  # it runs ldconfig once, here, instead of in every executor
 
     before = _threads()
     operations.warm_up()  # torch patches some of its own functions lazily: let it, before any snapshot
@@ -74,16 +78,20 @@ def _close_all_but(keep: set[int]) -> None:
                 pass
 
 
-def _executor(request_r: int, reply_w: int, out_w: int, err_w: int, workdir: str,
-              limits: dict[str, Any], warm: bool) -> NoReturn:
-    """In the forked child: a session of its own, the student's streams, a clean environment."""
+def _executor(request_r: int, reply_w: int, out_w: int, err_w: int, request: dict[str, Any],
+              warm: bool, zygote: int) -> NoReturn:
+    """In the forked child: the submission's cgroup, a session of its own, the student's streams,
+    a clean environment."""
     try:
+        workdir, limits = str(request["workdir"]), dict(request["limits"])
+        cgroup = _join_cgroup(request.get("cgroup"))
         os.setsid()
-        namespaces.die_with_parent()
+        namespaces.die_with_parent(zygote)
         _redirect_standard_streams(out_w, err_w)
         _close_all_but({0, 1, 2, request_r, reply_w})
         os.environ.clear()
         os.environ.update(executor_environment(workdir))
+        tempfile.tempdir = workdir  # Python caches the temporary folder: the zygote's is not the executor's
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         if not warm:
             from grader.sandbox import operations
@@ -91,9 +99,23 @@ def _executor(request_r: int, reply_w: int, out_w: int, err_w: int, workdir: str
             operations.warm_up()
         from grader.sandbox import executor
 
-        executor.run(request_r, reply_w, workdir, limits)
+        executor.run(request_r, reply_w, workdir, limits, cgroup)
     finally:
         os._exit(70)
+
+
+def _join_cgroup(description: dict[str, Any] | None) -> Any:
+    """Join the submission's cgroup (made by the judge) before anything else; None if there is none."""
+    if not description:
+        return None
+    from grader.sandbox.cgroup import SubmissionCgroup
+
+    cgroup = SubmissionCgroup.from_plain(description)
+    try:
+        cgroup.join_self()
+    except OSError:
+        return None  # apply_in_worker then reports the per-process fallback
+    return cgroup
 
 
 class _Children:
@@ -103,6 +125,7 @@ class _Children:
         self.codes: dict[int, int | None] = {}
 
     def reap(self) -> None:
+        """Collect every ended child: executors, and the orphans of killed ones that we adopted."""
         while True:
             try:
                 pid, status = os.waitpid(-1, os.WNOHANG)
@@ -110,8 +133,9 @@ class _Children:
                 return
             if pid == 0:
                 return
-            code = os.waitstatus_to_exitcode(status)
-            self.codes[pid] = code if code >= 0 else 128 - code
+            if pid in self.codes:
+                code = os.waitstatus_to_exitcode(status)
+                self.codes[pid] = code if code >= 0 else 128 - code
 
     def wait(self, pid: int, timeout: float) -> int | None:
         deadline = time.monotonic() + timeout
@@ -137,12 +161,13 @@ def _spawn(sock: socket.socket, request: dict[str, Any], children: _Children, wa
     reply_r, reply_w = os.pipe()
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
+    zygote = os.getpid()
     pid = os.fork()
     if pid == 0:
         sock.close()
         for fd in (request_w, reply_r, out_r, err_r):
             os.close(fd)
-        _executor(request_r, reply_w, out_w, err_w, str(request["workdir"]), dict(request["limits"]), warm)
+        _executor(request_r, reply_w, out_w, err_w, request, warm, zygote)
     children.codes[pid] = None
     for fd in (request_r, reply_w, out_w, err_w):
         os.close(fd)
@@ -154,11 +179,17 @@ def _spawn(sock: socket.socket, request: dict[str, Any], children: _Children, wa
             os.close(fd)
 
 
-def serve(sock: socket.socket) -> NoReturn:
+def serve(sock: socket.socket, judge: int) -> NoReturn:
     """Answer the judge's requests until it closes the socket; then kill every executor left."""
-    namespaces.die_with_parent()
+    namespaces.die_with_parent(judge)
+    # A killed executor's descendants (its namespace's init) are adopted and reaped here, not left
+    # as zombies of the machine's init (which, in a container, may never reap them).
+    leftovers.become_subreaper()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the judge, which closes us
     children = _Children()
+    # What torch writes while warming up (torch._dynamo's cache folder) goes to a folder of our own.
+    private = tempfile.mkdtemp(prefix="grader-zygote-")
+    tempfile.tempdir = os.environ["TMPDIR"] = private
     try:
         warm = prepare()
         sock.send(json.dumps({"ready": True, "warm": warm}).encode())
@@ -176,14 +207,16 @@ def serve(sock: socket.socket) -> NoReturn:
         pass
     finally:
         children.kill_all()
+        shutil.rmtree(private, ignore_errors=True)
         os._exit(0)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="grader-zygote")
     parser.add_argument("--fd", type=int, required=True, help="the judge's SOCK_SEQPACKET socket")
+    parser.add_argument("--judge", type=int, required=True, help="the judge's pid (we die with it)")
     args = parser.parse_args()
-    serve(socket.socket(fileno=args.fd))
+    serve(socket.socket(fileno=args.fd), args.judge)
 
 
 if __name__ == "__main__":
