@@ -2,7 +2,11 @@
 
 Grades every attack (plus its correct companion item) with the command line, one
 at a time, and prints one row per attack: the attacked item's score, the
-companion's score, worker restarts, wall time, and the first failure message.
+companion's score, worker restarts, wall time, the judge's peak memory (its ``VmHWM``,
+polled from ``/proc/<pid>/status`` every 20 ms until it exits; the zygote and executors it
+forks are other processes), the peak of the judge's whole process tree (the largest sum of
+their ``VmRSS`` at one poll; shared pages count once per process, so it over-states), and
+the first failure message.
 
     .venv/bin/python benchmarks/attack_costs.py                 # the default limits (10 s per request)
     .venv/bin/python benchmarks/attack_costs.py --test-limits   # the limits the tests use
@@ -37,13 +41,22 @@ def main() -> None:
     args = parser.parse_args()
     attacks = load_attacks()
     chosen = [attacks[name] for name in args.names] if args.names else [BASELINE, *attacks.values()]
-    print("| attack | item | score | companion | restarts | exit | seconds | first failure |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
-    worst = 0.0
+    print("| attack | item | score | companion | restarts | exit | seconds | judge MiB | tree MiB | first failure |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    worst, worst_name = 0.0, ""
+    worst_judge, worst_judge_name = 0, ""
+    worst_tree, worst_tree_name = 0, ""
     with tempfile.TemporaryDirectory(prefix="attack-costs-") as scratch:
         for index, attack in enumerate(chosen):
             limits = {} if args.test_limits else {"timeout_s": 10.0, "extra_args": ()}
-            outcome = run_attack(attack, Path(scratch) / str(index), **limits)
+            outcome = run_attack(attack, Path(scratch) / str(index), watch_memory=True, **limits)
+            memory = outcome.memory
+            if not outcome.results.get("items"):  # no results file: the grader itself failed
+                error = (outcome.stderr.strip().splitlines() or ["?"])[-1].replace("|", "/")
+                print(f"| {attack.name} | {attack.item} | - | - | - | {outcome.exit_code} | {outcome.seconds:.1f} | "
+                      f"{memory.judge_kib / 1024:.0f} | {memory.tree_kib / 1024:.0f} | NO RESULTS: {error[:110]} |",
+                      flush=True)
+                continue
             item = outcome.item(attack.item)
             companion = outcome.item(attack.companion[0])
             failed = outcome.failures(attack.item)
@@ -52,9 +65,17 @@ def main() -> None:
                 f" LEAK: survivors={outcome.survivors} changed={outcome.changed_outside}"
             print(f"| {attack.name} | {attack.item} | {item['score']:g}/{item['max_score']:g} | "
                   f"{companion['score']:g}/{companion['max_score']:g} | {outcome.results['sandbox']['restarts']} | "
-                  f"{outcome.exit_code} | {outcome.seconds:.1f} | {first[:110]}{clean} |", flush=True)
-            worst = max(worst, outcome.seconds)
-    print(f"\nworst: {worst:.1f} s")
+                  f"{outcome.exit_code} | {outcome.seconds:.1f} | {memory.judge_kib / 1024:.0f} | "
+                  f"{memory.tree_kib / 1024:.0f} | {first[:110]}{clean} |", flush=True)
+            if outcome.seconds > worst:
+                worst, worst_name = outcome.seconds, attack.name
+            if memory.judge_kib > worst_judge:
+                worst_judge, worst_judge_name = memory.judge_kib, attack.name
+            if memory.tree_kib > worst_tree:
+                worst_tree, worst_tree_name = memory.tree_kib, attack.name
+    print(f"\nworst time: {worst:.1f} s ({worst_name})")
+    print(f"worst judge peak memory (VmHWM): {worst_judge / 1024:.0f} MiB ({worst_judge_name})")
+    print(f"worst process-tree peak (sum of VmRSS): {worst_tree / 1024:.0f} MiB ({worst_tree_name})")
 
 
 if __name__ == "__main__":

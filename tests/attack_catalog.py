@@ -27,6 +27,7 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,6 +90,7 @@ class Outcome:
     changed_outside: list[str]  #: files created, changed or removed outside the results directory
     survivors: list[int]  #: PIDs of the attack's processes still alive after the grader exited
     connections: int  #: connections the listener accepted
+    memory: "MemoryPeaks | None" = None  #: peaks of the judge and its process tree (``watch_memory=True`` only)
 
     def item(self, name: str) -> dict[str, Any]:
         [item] = [i for i in self.results["items"] if i["name"] == name]
@@ -96,6 +98,112 @@ class Outcome:
 
     def failures(self, name: str) -> dict[str, str]:
         return {c["name"]: c["message"] for c in self.item(name)["checks"] if c["outcome"] == "failed"}
+
+
+def _status_kib(pid: int, *fields: str) -> dict[str, int]:
+    """``fields`` (e.g. ``VmHWM``) of ``/proc/<pid>/status`` in KiB; empty once the process is gone or a zombie."""
+    try:
+        with open(f"/proc/{pid}/status", "rb") as status:
+            text = status.read()
+    except OSError:
+        return {}
+    found = {}
+    for line in text.splitlines():
+        name, _, value = line.partition(b":")
+        if name.decode() in fields:
+            found[name.decode()] = int(value.split()[0])
+    return found
+
+
+def _parents() -> dict[int, int]:
+    """Every process's parent, from ``/proc/<pid>/stat`` (this kernel has no ``/proc/<pid>/task/*/children``)."""
+    parents = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as stat:
+                    parents[int(entry.name)] = int(stat.read().rsplit(b")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                pass
+    return parents
+
+
+@dataclass
+class MemoryPeaks:
+    """Peak memory of one graded command, in KiB.
+
+    ``judge_kib`` is the judge's own ``VmHWM`` (the kernel's high-water mark of its
+    resident set), the last value read before it exited.  The zygote and the executors
+    the judge forks are separate processes: ``tree_kib`` is the largest sum of
+    ``VmRSS`` over the judge and its descendants at one poll (pages shared between
+    them, such as torch's libraries after a fork, are counted once per process, so
+    it over-states) and ``largest_kib`` the largest ``VmHWM`` of any one of them.
+    Descendants are found by a scan of ``/proc`` every ``scan_every`` polls, so one
+    that lives less than that may be missed.
+    """
+
+    judge_kib: int = 0
+    tree_kib: int = 0
+    largest_kib: int = 0
+    polls: int = 0
+
+
+class MemoryWatch:
+    """Polls ``/proc/<pid>/status`` of ``pid`` (and its descendants) every ``interval_s`` until it exits."""
+
+    def __init__(self, pid: int, interval_s: float = 0.02, scan_every: int = 5) -> None:
+        self.pid, self.interval_s, self.scan_every = pid, interval_s, scan_every
+        self.peaks = MemoryPeaks()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, name=f"memory-watch-{pid}", daemon=True)
+
+    def __enter__(self) -> "MemoryWatch":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _poll(self) -> None:
+        tree: set[int] = set()
+        while not self._stop.is_set():
+            judge = _status_kib(self.pid, "VmHWM", "VmRSS")
+            if not judge:  # exited (a zombie has no memory lines): its last VmHWM stands
+                return
+            if self.peaks.polls % self.scan_every == 0:
+                parents = _parents()
+                tree = {self.pid}
+                grew = True
+                while grew:  # a child's pid may be lower than its parent's: repeat until stable
+                    found = {pid for pid, parent in parents.items() if parent in tree} - tree
+                    tree |= found
+                    grew = bool(found)
+            self.peaks.polls += 1
+            self.peaks.judge_kib = max(self.peaks.judge_kib, judge["VmHWM"])
+            total = judge["VmRSS"]
+            largest = judge["VmHWM"]
+            for pid in tree - {self.pid}:
+                member = _status_kib(pid, "VmHWM", "VmRSS")
+                if member:
+                    total += member["VmRSS"]
+                    largest = max(largest, member["VmHWM"])
+            self.peaks.tree_kib = max(self.peaks.tree_kib, total)
+            self.peaks.largest_kib = max(self.peaks.largest_kib, largest)
+            self._stop.wait(self.interval_s)
+
+
+def run_watched(command: list[str], timeout_s: float, **popen: Any) -> tuple[subprocess.CompletedProcess[str], MemoryPeaks]:
+    """``subprocess.run(command, timeout=timeout_s, capture_output=True, text=True, **popen)``, watching its memory."""
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen) as process:
+        with MemoryWatch(process.pid) as watch:
+            try:
+                stdout, stderr = process.communicate(timeout=timeout_s)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.communicate()
+                raise
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr), watch.peaks
 
 
 def _snapshot(root: Path, skip: Path) -> dict[str, tuple[int, int]]:
@@ -162,8 +270,10 @@ def grading_env(tmpdir: Path) -> dict[str, str]:
 
 def run_attack(attack: Attack, workspace: Path, timeout_s: float = 2.0,
                extra_args: tuple[str, ...] = ("--load-timeout", "3", "--memory-gb", "1"),
-               command_timeout_s: float = 600.0) -> Outcome:
-    """Grade ``attack`` plus its companion with the CLI, in ``workspace`` (created here)."""
+               command_timeout_s: float = 600.0, watch_memory: bool = False) -> Outcome:
+    """Grade ``attack`` plus its companion with the CLI, in ``workspace`` (created here).
+
+    ``watch_memory``: poll the judge's memory while it runs (``Outcome.memory``)."""
     marker = f"attack-{attack.name}-{random.randrange(10**9)}"
     for sub in ("submission", "cwd", "tmp", "out"):
         (workspace / sub).mkdir(parents=True, exist_ok=True)
@@ -178,8 +288,12 @@ def run_attack(attack: Attack, workspace: Path, timeout_s: float = 2.0,
                    "--item", attack.item, "--item", attack.companion[0], "--timeout", str(timeout_s),
                    "--json", str(results_path), *extra_args]
         started = time.monotonic()
-        finished = subprocess.run(command, cwd=workspace / "cwd", env=env, capture_output=True, text=True,
-                                  timeout=command_timeout_s)
+        memory = None
+        if watch_memory:
+            finished, memory = run_watched(command, command_timeout_s, cwd=workspace / "cwd", env=env)
+        else:
+            finished = subprocess.run(command, cwd=workspace / "cwd", env=env, capture_output=True, text=True,
+                                      timeout=command_timeout_s)
         seconds = time.monotonic() - started
         survivors = _survivors(marker, str(workspace))
         connections = _accepted(server)
@@ -187,4 +301,4 @@ def run_attack(attack: Attack, workspace: Path, timeout_s: float = 2.0,
     changed = sorted(path for path in set(before) | set(after) if before.get(path) != after.get(path))
     results_text = results_path.read_text(encoding="utf-8") if results_path.exists() else "{}"
     return Outcome(finished.returncode, finished.stderr, json.loads(results_text), results_text, seconds,
-                   changed, survivors, connections)
+                   changed, survivors, connections, memory)
