@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from grader.extract_analysis import ParsedNotebook, parse_notebook
 from grader.notebook import Notebook
 
 
@@ -63,13 +64,10 @@ def _definition(node: ast.stmt, cell: int) -> Definition | None:
     return None
 
 
-def definitions(notebook: Notebook) -> list[Definition]:
-    """Every top-level definition in document order (a name defined twice appears twice)."""
-    found: list[Definition] = []
-    for cell in notebook.cells:
-        try:
-            tree = ast.parse(cell.source)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            continue  # the extraction reports unparseable cells
-        found.extend(d for d in map(lambda node: _definition(node, cell.index), tree.body) if d is not None)
-    return found
+def definitions(notebook: Notebook | ParsedNotebook) -> list[Definition]:
+    """Every top-level definition in document order (a name defined twice appears twice).
+
+    Read from the parse extraction uses (cells that do not parse have none; the extraction reports them).
+    """
+    found = (_definition(unit.node, unit.cell) for unit in parse_notebook(notebook).units)
+    return [d for d in found if d is not None]

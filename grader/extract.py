@@ -34,6 +34,8 @@ first, because Python only accepts them at the top of a module.
 The work is split by job: :mod:`grader.extract_analysis` reads what each statement
 binds, reads and calls; :mod:`grader.extract_rules` says which statements may never
 be kept and why; this module resolves names to statements and writes the report.
+Every function here takes a :class:`ParsedNotebook` (or a notebook, parsed on the
+spot), so one grading parses each cell once for name listing, definitions and slicing.
 """
 
 from __future__ import annotations
@@ -43,12 +45,13 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from grader.extract_analysis import Unit, parse
+from grader.extract_analysis import ParsedNotebook, Unit, parse_notebook
 from grader.extract_rules import NOT_NEEDED, SAFE_STAR_MODULES, classify
 from grader.notebook import Notebook
 from grader.results import DroppedStatement, ExtractionSummary
 
-__all__ = ["Statement", "Extraction", "top_level_names", "extract", "SAFE_STAR_MODULES"]
+__all__ = ["Statement", "Extraction", "ParsedNotebook", "parse_notebook", "top_level_names", "extract",
+           "SAFE_STAR_MODULES"]
 
 _BUILTINS = frozenset(dir(builtins))
 _END = 1 << 62  # "after the last statement": where late-bound names are looked up
@@ -134,24 +137,25 @@ class _Resolver:
 # ---------------------------------------------------------------- public API
 
 
-def top_level_names(notebook: Notebook) -> dict[str, tuple[int, int]]:
+def top_level_names(notebook: Notebook | ParsedNotebook) -> dict[str, tuple[int, int]]:
     """Every name bound at top level -> (cell, line) of its last binding, sorted by name.
 
     Counts every statement (also dropped ones) in parseable cells: used to
     recognise which assignment a submission is and to suggest near-miss names.
     """
-    units, _ = parse(notebook)
     last: dict[str, tuple[int, int]] = {}
-    for u in units:
+    for u in parse_notebook(notebook).units:
         for name in u.bound:
             last[name] = (u.cell, u.line)
     return dict(sorted(last.items()))
 
 
-def extract(notebook: Notebook, graded_names: Sequence[str]) -> Extraction:
-    """Slice the statements that define ``graded_names`` (and what they need) out of ``notebook``."""
+def extract(notebook: Notebook | ParsedNotebook, graded_names: Sequence[str]) -> Extraction:
+    """Slice the statements that define ``graded_names`` (and what they need) out of ``notebook``
+    (parsed here unless it already is)."""
     graded = list(dict.fromkeys(graded_names))
-    units, problems = parse(notebook)
+    parsed = parse_notebook(notebook)
+    units, problems = parsed.fresh_units(), parsed.problems
     classify(units, graded)
     resolver = _Resolver(units)
     keep = resolver.needed(graded)
@@ -171,7 +175,7 @@ def extract(notebook: Notebook, graded_names: Sequence[str]) -> Extraction:
         if u.pos not in kept_pos
     )
     all_problems = sorted(
-        [*problems, *notebook.skipped_cells], key=lambda p: (p.cell, p.line or 0, p.message)
+        [*problems, *parsed.notebook.skipped_cells], key=lambda p: (p.cell, p.line or 0, p.message)
     )
     summary = ExtractionSummary(
         kept=tuple(f"cell {u.cell}, line {u.line}: {_first_line(u.source)}" for u in kept),

@@ -1,9 +1,10 @@
 """What each top-level statement of a notebook binds, reads and calls (grader.extract's analysis).
 
-Read from the source only: nothing runs.  ``parse`` turns every parseable cell into
-``Unit``s, one per top-level statement, with the names it binds (``Binds``: always,
-maybe, in place) and the module names and calls it uses (``Scan``: eagerly, while the
-statement runs, or late, from function bodies).  Which of them may be kept is decided
+Read from the source only: nothing runs.  ``parse_notebook`` parses each cell once
+(a ``ParsedNotebook``) and turns every parseable cell into ``Unit``s, one per top-level
+statement, with the names it binds (``Binds``: always, maybe, in place) and the module
+names and calls it uses (``Scan``: eagerly, while the statement runs, or late, from
+function bodies).  Which of them may be kept is decided
 by :mod:`grader.extract_rules`; which are needed, by :mod:`grader.extract`.
 """
 
@@ -11,12 +12,12 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from grader.notebook import Notebook
 from grader.results import CellProblem
 
-__all__ = ["Binds", "Scan", "Unit", "parse", "TOO_DEEP"]
+__all__ = ["Binds", "Scan", "Unit", "ParsedNotebook", "parse_notebook", "TOO_DEEP"]
 
 TOO_DEEP = "too deeply nested to analyse"  #: reason of a statement (or cell) too deep for ``ast``
 
@@ -262,8 +263,27 @@ class Unit:
         return tuple(dict.fromkeys([*self.binds.strong, *self.binds.weak, *self.scan.walrus]))
 
 
-def parse(notebook: Notebook) -> tuple[list[Unit], list[CellProblem]]:
-    """Every top-level statement of every parseable cell, in document order."""
+@dataclass(frozen=True)
+class ParsedNotebook:
+    """A notebook with every cell parsed once: what name listing, definitions and extraction all read.
+
+    ``units`` are shared: whoever marks them (``classify`` sets ``block``...) works on
+    :meth:`fresh_units`, so one parse serves any number of extractions.
+    """
+
+    notebook: Notebook
+    units: tuple[Unit, ...]  #: every top-level statement of every parseable cell, document order
+    problems: tuple[CellProblem, ...]  #: cells that did not parse
+
+    def fresh_units(self) -> list[Unit]:
+        """Copies of the units that may be marked without touching this parse (analysis shared, read only)."""
+        return [replace(u) for u in self.units]
+
+
+def parse_notebook(notebook: Notebook | ParsedNotebook) -> ParsedNotebook:
+    """Parse every cell of ``notebook`` with :func:`ast.parse`, once (a parsed notebook is returned as is)."""
+    if isinstance(notebook, ParsedNotebook):
+        return notebook
     units: list[Unit] = []
     problems: list[CellProblem] = []
     for cell in notebook.cells:
@@ -293,7 +313,7 @@ def parse(notebook: Notebook) -> tuple[list[Unit], list[CellProblem]]:
                     source=_segment(cell.source, node, first), binds=binds, scan=scan, block=block,
                 )
             )
-    return units, problems
+    return ParsedNotebook(notebook, tuple(units), tuple(problems))
 
 
 def _segment(source: str, node: ast.stmt, first: int) -> str:

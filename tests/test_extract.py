@@ -505,3 +505,34 @@ def test_dropout_with_print_in_class_body_gets_full_marks(tmp_path: Path) -> Non
     assert item.found_as == "Dropout"
     assert item.score == item.max_score > 0, [c.message for c in item.checks if not c.passed]
     assert "defining" in result.sandbox.stdout
+
+
+# --------------------------------------------------------------- parse once
+
+
+def test_grading_parses_each_cell_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Name resolution (assignment, aliases, suggestions) and slicing share one parse of each cell
+    (before: three, by top_level_names, definitions and extract)."""
+    import ast
+
+    from grader import assignment as assignments
+    from grader.grade import GradeOptions, resolve_and_slice
+
+    path = Path(__file__).parent.parent / "submissions" / "resnet_cifar10_full_marks.ipynb"
+    notebook = read_submission(path)
+    notebook = Notebook(notebook.path, notebook.cells + (Cell(99, "class MyDropout:\n    pass", ""),), ())
+    for assignment in assignments.available().values():
+        assignment.template_definitions()  # cached: the templates' parse is not the submission's
+    sources = {cell.source for cell in notebook.cells}
+    parsed: list[str] = []
+    real = ast.parse
+
+    def counting(source: str, *args: object, **kwargs: object) -> ast.AST:
+        parsed.append(source)
+        return real(source, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ast, "parse", counting)
+    names, extraction = resolve_and_slice(notebook, GradeOptions(aliases=(("Dropout", "Missing"),)))
+    assert names.assignment.name == "resnet_cifar10" and names.graded["Dropout"] == "Missing"
+    assert "Missing" not in extraction.found and "MyDropout" in names.hint(names.items[0])
+    assert sorted(parsed) == sorted(sources)  # every cell once, nothing else
