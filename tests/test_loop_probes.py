@@ -1,5 +1,6 @@
 """The training-loop probes and the judge's arithmetic, in-process (no worker): what epoch_probe
-and fit_probe record, the simulated device, the judge's SGD, and the expected stopping epochs."""
+and scripted_epochs_probe record when called as the assignments' checks describe, the simulated
+device, the judge's SGD, the expected stopping epochs, and the call descriptions themselves."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ import numpy as np
 import pytest
 import torch
 
+from assignments.mnist_logreg_cnn import loops as mnist_loops
 from assignments.resnet_cifar10 import fit as fit_checks
 from assignments.resnet_cifar10 import run_epoch as run_epoch_checks
 from grader.checks import loops
-from grader.sandbox import loop_probes
+from grader.sandbox import call_spec, loop_probes, probe_net
 from grader.sandbox.guard import Guard
 from grader.sandbox.student import StudentCodeError, StudentModule
 
@@ -67,7 +69,7 @@ def data(seed: int = 0) -> dict:
 
 def probe(student: StudentModule, name: str, move: str, count: str = "(pred.argmax(1) == yb).sum().item()"):
     define(student, name, TEMPLATE_LOOP.format(move=move, count=count))
-    return loop_probes.epoch_probe(student, name, **data())["epochs"]
+    return loop_probes.epoch_probe(student, run_epoch_checks.run_epoch_call(name), **data())["epochs"]
 
 
 def test_moved_batches_are_seen_and_repeated_forwards_share_a_batch(student: StudentModule) -> None:
@@ -110,7 +112,7 @@ def watched_probe(student: StudentModule, name: str, move: str) -> list[dict]:
            .replace("    device = next(model.parameters()).device\n", ""))
     spec = data()
     spec["epochs"] = [dict(e, watch_global_devices=True) for e in spec["epochs"]]
-    return loop_probes.epoch_probe(student, name, **spec)["epochs"]
+    return loop_probes.epoch_probe(student, run_epoch_checks.run_epoch_call(name), **spec)["epochs"]
 
 
 @pytest.mark.parametrize("move, name", [("xb, yb = xb.to(device), yb.to(device)", "device"),
@@ -148,7 +150,8 @@ def test_an_exception_in_one_epoch_is_reported_in_its_record(student: StudentMod
             optimizer.zero_grad()
             return 0.0, 0.0
     """)
-    train, evaluation = loop_probes.epoch_probe(student, "needs_optimizer", **data())["epochs"]
+    train, evaluation = loop_probes.epoch_probe(student, run_epoch_checks.run_epoch_call("needs_optimizer"),
+                                                **data())["epochs"]
     assert "error" not in train
     assert "NoneType" in evaluation["error"]["summary"]
 
@@ -200,14 +203,20 @@ def fit(model, optimizer, lr_scheduler, dataloaders, max_epochs, patience):
 """
 
 
+def fit_probe(student: StudentModule, name: str, val_acc: list, val_loss: list, max_epochs: int,
+              patience: int) -> dict:
+    return loop_probes.scripted_epochs_probe(student, fit_checks.fit_call(name, max_epochs, patience), val_acc,
+                                             val_loss, max_epochs + fit_checks.RUNAWAY_EPOCHS)
+
+
 @pytest.mark.parametrize("save, marker", [("copy.deepcopy(model.state_dict())", 2), ("model.state_dict()", 4)])
 def test_fit_probe_sees_which_weights_were_restored(student: StudentModule, save: str, marker: int) -> None:
     define(student, "fit_under_test", FIT.format(save=save))
-    record = loop_probes.fit_probe(student, "fit_under_test", [0.5, 0.9, 0.4, 0.4, 0.4], [1.0] * 5, 5, 2)
+    record = fit_probe(student, "fit_under_test", [0.5, 0.9, 0.4, 0.4, 0.4], [1.0] * 5, 5, 2)
     kinds = [(e["event"], e.get("train"), e.get("loader")) for e in record["events"]]
-    assert kinds[:3] == [("run_epoch", True, "train"), ("scheduler_step", None, None),
-                         ("run_epoch", False, "val")]
-    assert sum(1 for k in kinds if k == ("run_epoch", True, "train")) == 4
+    assert kinds[:3] == [("epoch", True, "train"), ("scheduler_step", None, None),
+                         ("epoch", False, "val")]
+    assert sum(1 for k in kinds if k == ("epoch", True, "train")) == 4
     assert record["marker"] == marker and record["returned"] == "NoneType"
 
 
@@ -220,7 +229,7 @@ def test_fit_probe_stops_a_runaway_loop(student: StudentModule) -> None:
                 except Exception:
                     pass
     """)
-    record = loop_probes.fit_probe(student, "endless_fit", [0.5], [1.0], 3, 1)
+    record = fit_probe(student, "endless_fit", [0.5], [1.0], 3, 1)
     assert record["runaway"]
 
 
@@ -230,7 +239,7 @@ def test_fit_probe_raises_student_errors(student: StudentModule) -> None:
             run_epoch(model, optimizer, dataloaders['train'])
     """)
     with pytest.raises(StudentCodeError, match="train"):
-        loop_probes.fit_probe(student, "broken_fit", [0.5], [1.0], 3, 1)
+        fit_probe(student, "broken_fit", [0.5], [1.0], 3, 1)
 
 
 @pytest.mark.parametrize("accuracies, patience, max_epochs, strict, expected", [
@@ -254,7 +263,8 @@ def test_best_epochs_allow_either_tied_epoch() -> None:
                                    "grader.sandbox.probes"])
 def test_any_probe_module_may_be_imported_first(first: str) -> None:
     code = (f"import {first}\nfrom grader.sandbox.operations import OPERATIONS\n"
-            "assert {'epoch_probe', 'fit_probe', 'trace_forward', 'exercise'} <= set(OPERATIONS)\n")
+            "assert {'epoch_probe', 'scripted_epochs_probe', 'minibatch_probe', 'trace_forward', 'exercise'} "
+            "<= set(OPERATIONS)\n")
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
 
 
@@ -263,8 +273,8 @@ def test_any_probe_module_may_be_imported_first(first: str) -> None:
 def image_data(seed: int = 0, n: int = 7) -> dict:
     rng = np.random.default_rng(seed)
     features = 28 * 28
-    shapes = ((loop_probes.HIDDEN, features), (loop_probes.HIDDEN,), (loop_probes.CLASSES, loop_probes.HIDDEN),
-              (loop_probes.CLASSES,))
+    shapes = ((probe_net.HIDDEN, features), (probe_net.HIDDEN,), (probe_net.CLASSES, probe_net.HIDDEN),
+              (probe_net.CLASSES,))
     return {"weights": [(0.05 * rng.standard_normal(s)).astype(np.float32) for s in shapes],
             "x": rng.uniform(0, 1, (n, 1, 28, 28)).astype(np.float32), "y": rng.integers(0, 3, n),
             "batch_size": 3, "lr": 0.1, "momentum": 0.5}
@@ -280,9 +290,9 @@ def test_epoch_probe_calls_another_signature_with_a_counting_criterion(student: 
                 loss.backward()
                 optimizer.step()
     """))
-    spec = {"train": True, "optimizer": True, "start_mode": "eval",
-            "args": ["model", "loader", "criterion", "optimizer", {"value": 0}, {"value": 1}]}
-    [record] = loop_probes.epoch_probe(student, "train_images", **image_data(), epochs=[spec])["epochs"]
+    spec = {"train": True, "optimizer": True, "start_mode": "eval"}
+    call = call_spec.call("train_images", *mnist_loops.TRAIN_ARGS)
+    [record] = loop_probes.epoch_probe(student, call, **image_data(), epochs=[spec])["epochs"]
     assert [f["indices"] for f in record["forwards"]] == [[0, 1, 2], [3, 4, 5], [6]]
     assert record["criterion_calls"] == 3 and record["step_calls"] == 3
     assert record["other_modules"] == []
@@ -297,8 +307,9 @@ def test_epoch_probe_names_a_global_model_called_instead(student: StudentModule)
             with torch.no_grad():
                 return sum(criterion(net(x), y).item() for x, y in valloader), 0.5
     """))
-    spec = {"train": False, "optimizer": False, "start_mode": "train", "args": ["model", "loader", "criterion"]}
-    [record] = loop_probes.epoch_probe(student, "validate_global", **image_data(), epochs=[spec])["epochs"]
+    spec = {"train": False, "optimizer": False, "start_mode": "train"}
+    call = call_spec.call("validate_global", *mnist_loops.VALIDATION_ARGS)
+    [record] = loop_probes.epoch_probe(student, call, **image_data(), epochs=[spec])["epochs"]
     assert record["forwards"] == []
     assert record["other_modules"] == [{"type": "Sequential", "names": ["net"]}]
 
@@ -328,8 +339,9 @@ def backprop(student: StudentModule, name: str, lr: str = "gamma") -> dict:
 
     student.run_statement(5, 1, BACKPROP.format(name=name, lr=lr))
     d = image_data(n=10)
-    return minibatch_probes.backprop_probe(student, name, d["x"], d["y"], d["weights"], epochs=2, batch_size=3,
-                                           gamma=0.05, rho=0.4, seed=3)
+    call = call_spec.call(name, call_spec.role("inputs"), call_spec.role("labels"), call_spec.role("model"),
+                          *map(call_spec.value, (2, 3, 0.05, 0.4)))
+    return minibatch_probes.minibatch_probe(student, call, d["x"], d["y"], d["weights"], seed=3)
 
 
 def test_backprop_probe_records_minibatches_labels_and_optimizer(student: StudentModule) -> None:

@@ -3,10 +3,11 @@
 The student's function trains a small instrumented net on N = 123 learnable 1×28×28 images with
 non-default B, gamma and rho (so hard-coded defaults show), for T = 3 epochs; the probe records the
 samples of every forward, the labels of every loss and the final parameters
-(grader/sandbox/minibatch_probes.py).  GRADING-DECISIONS.md: floor(N/B) and ceil(N/B) minibatches
-are both accepted; the update is judged across steps (an optimizer rebuilt every minibatch loses its
-momentum) by replaying the student's own minibatches with torch's SGD arithmetic; shuffling only
-the order of fixed blocks of B samples is accepted with a warning.
+(grader/sandbox/minibatch_probes.py, told how to call the function by :func:`backprop_call`).
+GRADING-DECISIONS.md: floor(N/B) and ceil(N/B) minibatches are both accepted; the update is judged
+across steps (an optimizer rebuilt every minibatch loses its momentum) by replaying the student's own
+minibatches with torch's SGD arithmetic; shuffling only the order of fixed blocks of B samples is
+accepted with a warning.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ import torch.nn.functional as F
 
 from grader.checks.core import Check, CheckFailed, ItemContext, recorded_failure
 from grader.checks.loops import MomentumSGD, samples_text
-from grader.sandbox.loop_probes import CLASSES, HIDDEN, ProbeNet
+from grader.sandbox.call_spec import call, role, value
+from grader.sandbox.probe_net import CLASSES, HIDDEN, ProbeNet
 
 N, B, T = 123, 10, 3  #: N is not a multiple of B, so floor and ceil differ; B is neither of them
 IMAGE = (1, 28, 28)
@@ -67,18 +69,23 @@ def config(ctx: ItemContext) -> Config:
     return ctx.memo["config"]
 
 
+def backprop_call(name: str, cfg: Config) -> dict[str, Any]:
+    """``backprop_deep(xtrain, ltrain, net, T, B, gamma, rho)``, positionally as the text orders them."""
+    return call(name, role("inputs"), role("labels"), role("model"), value(T), value(B), value(cfg.gamma),
+                value(cfg.rho))
+
+
 def record(ctx: ItemContext) -> dict[str, Any]:
     """The probe's record, fetched once for all checks; the student's error (explained) if it raised."""
     cfg = config(ctx)
-    value = ctx.memoised("record", lambda: ctx.request("backprop_probe", {
-        "name": ctx.name, "x": cfg.x, "y": cfg.y, "weights": cfg.weights, "epochs": T, "batch_size": B,
-        "gamma": cfg.gamma, "rho": cfg.rho, "seed": cfg.seed}))
-    failure = value.get("error")
+    probed = ctx.memoised("record", lambda: ctx.request("minibatch_probe", {
+        "call": backprop_call(ctx.name, cfg), "x": cfg.x, "y": cfg.y, "weights": cfg.weights, "seed": cfg.seed}))
+    failure = probed.get("error")
     if failure:
         hint = (". The COMPLETE placeholders of the given code must all be replaced"
                 if "'COMPLETE' is not defined" in failure.get("summary", "") else "")
         raise recorded_failure(failure, ctx.name, cfg.describe(), hint)
-    return value
+    return probed
 
 
 # -- what the net saw ---------------------------------------------------------------------------

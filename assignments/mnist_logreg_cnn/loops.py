@@ -1,7 +1,7 @@
 """What ``train`` and ``validation`` are judged on: one instrumented epoch on MNIST-shaped data.
 
 The student's function runs a small instrumented model (flatten → Linear(784, 8) → tanh →
-Linear(8, 3), see loop_probes.ProbeNet) on a real DataLoader of 1×28×28 images whose last batch is
+Linear(8, 3), see probe_net.ProbeNet) on a real DataLoader of 1×28×28 images whose last batch is
 partial, with a counting cross-entropy as ``criterion`` and torch's SGD with momentum.  The model
 is handed over in the mode the function must leave (eval for ``train``, as after a validation
 pass; train for ``validation``), so a missing ``model.train()``/``model.eval()`` shows.
@@ -19,7 +19,8 @@ import torch
 from grader.checks.core import CheckFailed, ItemContext, recorded_failure
 from grader.checks.loops import (SETUPS, MomentumSGD, Setup, Statistics, accumulated_epoch, batch_loader,
                                  batches_of, conventions_differ, standard_batches, statistics, updates_differ)
-from grader.sandbox.loop_probes import CLASSES, HIDDEN, ProbeNet
+from grader.sandbox.call_spec import call, role, value
+from grader.sandbox.probe_net import CLASSES, HIDDEN, ProbeNet
 from reference.mnist_logreg_cnn import train as reference_train
 from reference.mnist_logreg_cnn import validation as reference_validation
 
@@ -28,9 +29,9 @@ FEATURES = 28 * 28
 PARAM_NAMES = ("fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias")
 PARAM_SHAPES = ((HIDDEN, FEATURES), (HIDDEN,), (CLASSES, HIDDEN), (CLASSES,))
 DISTINCT = 1e-3  #: on the chosen data, the accepted and the wrong conventions differ by more than this
-#: What each function is called with (names resolved by loop_probes.epoch_probe).
-TRAIN_ARGS = ["model", "loader", "criterion", "optimizer", {"value": 0}, {"value": 1}]
-VALIDATION_ARGS = ["model", "loader", "criterion"]
+#: What each function is called with (the roles loop_probes.epoch_probe supplies; see call_spec).
+TRAIN_ARGS = (role("model"), role("loader"), role("criterion"), role("optimizer"), value(0), value(1))
+VALIDATION_ARGS = (role("model"), role("loader"), role("criterion"))
 TRAIN_CALL = "train(model, trainloader, criterion, optimizer, epoch=0, num_epochs=1)"
 VALIDATION_CALL = "validation(model, valloader, criterion)"
 
@@ -109,11 +110,12 @@ def epoch(ctx: ItemContext, setup: Setup, train: bool) -> dict[str, Any]:
     """The record of one call of the student's function (train or validation), fetched once per setup
     for all the item's checks."""
     cfg = config(ctx, setup)
-    spec = ({"train": True, "optimizer": True, "start_mode": "eval", "args": TRAIN_ARGS} if train else
-            {"train": False, "optimizer": False, "start_mode": "train", "args": VALIDATION_ARGS})
+    spec = ({"train": True, "optimizer": True, "start_mode": "eval"} if train else
+            {"train": False, "optimizer": False, "start_mode": "train"})
     return ctx.memoised(("mnist-loop-probe", setup, train), lambda: ctx.request("epoch_probe", {
-        "name": ctx.name, "weights": cfg.weights, "x": cfg.x, "y": cfg.y, "batch_size": setup.batch_size,
-        "lr": cfg.lr, "momentum": setup.momentum, "epochs": [spec]})["epochs"][0])
+        "call": call(ctx.name, *(TRAIN_ARGS if train else VALIDATION_ARGS)), "weights": cfg.weights, "x": cfg.x,
+        "y": cfg.y, "batch_size": setup.batch_size, "lr": cfg.lr, "momentum": setup.momentum,
+        "epochs": [spec]})["epochs"][0])
 
 
 def completed(ctx: ItemContext, setup: Setup, train: bool) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """Checks of ``fit(model, optimizer, lr_scheduler, dataloaders, max_epochs, patience)``: training with
 early stopping on the validation accuracy, keeping the best weights.
 
-The student's ``fit`` runs with ``run_epoch`` replaced by a script (see loop_probes.fit_probe): each
+The student's ``fit`` runs with ``run_epoch`` replaced by a script (loop_probes.scripted_epochs_probe,
+told how to call ``fit`` and what to script by :func:`fit_call`): each
 validation epoch returns the next value of a generated sequence, each training epoch writes its
 number into the weights.  What ``fit`` did (how many epochs, which weights it ended with, when it
 stepped the scheduler, which loaders it used) is compared with what the text asks
@@ -20,10 +21,23 @@ from hypothesis import strategies as st
 
 from grader.checks.core import Check, CheckFailed, ItemContext, StudentCodeFailed
 from grader.checks.search import for_all
+from grader.sandbox.call_spec import call, role, value
 
 ACCURACIES = (0.2, 0.4, 0.5, 0.7, 0.9, 1.0)  #: in (0, 1], few values so that ties occur
 LOSSES = (0.3, 0.5, 0.8, 1.1, 1.4)
 RUNAWAY_EPOCHS = 20  #: the probe stops a fit that runs this many epochs past max_epochs
+#: run_epoch(model, optimizer, dataloader, train), the template's signature, as the script reads it
+RUN_EPOCH_PARAMETERS = [{"name": "model", "role": "model"}, {"name": "optimizer", "role": "optimizer"},
+                        {"name": "dataloader", "role": "loader"}, {"name": "train", "role": "train_flag"}]
+
+
+def fit_call(name: str, max_epochs: int, patience: int) -> dict[str, Any]:
+    """``fit(model, optimizer, lr_scheduler, dataloaders, max_epochs, patience)`` with the notebook's
+    ``run_epoch`` scripted (an evaluation on dataloaders['train'] reports training numbers)."""
+    return call(name, role("model"), role("optimizer"), role("scheduler"),
+                role("loaders", keys=["train", "val", "test"]), value(max_epochs), value(patience),
+                substitute={"run_epoch": role("scripted_epoch", parameters=RUN_EPOCH_PARAMETERS,
+                                              training_loader="train")})
 
 
 @dataclass(frozen=True)
@@ -42,14 +56,14 @@ class Scenario:
 
 @dataclass(frozen=True)
 class Outcome:
-    events: list[dict[str, Any]]  #: run_epoch calls and scheduler steps, in order
+    events: list[dict[str, Any]]  #: the scripted run_epoch's calls ("epoch") and scheduler steps, in order
     restored: int | None  #: the epoch whose weights the model ended with (0: the initial ones)
     final_values: list[float]
     runaway: bool
 
     @property
     def epochs(self) -> int:
-        return sum(1 for e in self.events if e["event"] == "run_epoch" and e["train"])
+        return sum(1 for e in self.events if e["event"] == "epoch" and e["train"])
 
     def restored_text(self) -> str:
         if self.restored is None:
@@ -60,9 +74,10 @@ class Outcome:
 def run_fit(ctx: ItemContext, scenario: Scenario) -> Outcome:
     def probe() -> Outcome:
         try:
-            reply = ctx.request("fit_probe", {"name": ctx.name, "val_acc": list(scenario.accuracies),
-                                              "val_loss": list(scenario.losses), "max_epochs": scenario.max_epochs,
-                                              "patience": scenario.patience})
+            reply = ctx.request("scripted_epochs_probe", {
+                "call": fit_call(ctx.name, scenario.max_epochs, scenario.patience),
+                "val_acc": list(scenario.accuracies), "val_loss": list(scenario.losses),
+                "runaway_epochs": scenario.max_epochs + RUNAWAY_EPOCHS})
         except StudentCodeFailed as exc:
             raise StudentCodeFailed(exc.message, f"{scenario.describe()}\n{exc.counterexample or ''}".strip(),
                                     exc.kind) from None
@@ -184,7 +199,7 @@ def _judge_stop(s: Scenario, outcome: Outcome) -> None:
     expected = (f"expected it to stop after {epochs_text(stops)}: right after the epoch that completes "
                 f"{s.patience} consecutive epoch(s) without a higher validation accuracy")
     where = report(s, outcome)
-    validation = [e for e in outcome.events if e["event"] == "run_epoch" and not e["train"]]
+    validation = [e for e in outcome.events if e["event"] == "epoch" and not e["train"]]
     if n == 0:
         raise CheckFailed("fit never ran a training epoch (run_epoch(model, optimizer, dataloaders['train'], "
                           "train=True))", where)
@@ -265,7 +280,7 @@ def _judge_restored(s: Scenario, outcome: Outcome) -> None:
 def _judge_continued(s: Scenario, outcome: Outcome) -> None:
     """Each training epoch goes on from the previous epoch's weights: the best ones are restored only
     after the loop (loading them inside it restarts training from the best epoch every time)."""
-    starts = [e.get("starts_from") for e in outcome.events if e["event"] == "run_epoch" and e["train"]]
+    starts = [e.get("starts_from") for e in outcome.events if e["event"] == "epoch" and e["train"]]
     for epoch, start in enumerate(starts[1:], start=2):
         if start is not None and start != epoch - 1:
             raise CheckFailed(
@@ -291,7 +306,7 @@ def restores_best_weights(ctx: ItemContext) -> None:
 
 
 def _judge_scheduler(s: Scenario, outcome: Outcome) -> None:
-    kinds = [("train" if e["event"] == "run_epoch" and e["train"] else
+    kinds = [("train" if e["event"] == "epoch" and e["train"] else
               "step" if e["event"] == "scheduler_step" else "other") for e in outcome.events]
     trains = [i for i, k in enumerate(kinds) if k == "train"]
     steps = [i for i, k in enumerate(kinds) if k == "step"]
@@ -331,7 +346,7 @@ def scheduler_steps(ctx: ItemContext) -> None:
 def test_loader_unused(ctx: ItemContext) -> None:
     for scenario in (PEAK_THEN_PLATEAU, LOSS_DISAGREES, TIED_BEST, ALWAYS_IMPROVING):
         outcome = run_fit(ctx, scenario)
-        used = [e for e in outcome.events if e["event"] == "run_epoch" and e["loader"] == "test"]
+        used = [e for e in outcome.events if e["event"] == "epoch" and e["loader"] == "test"]
         if used:
             how = " to train on" if any(e["train"] for e in used) else ""
             raise CheckFailed(

@@ -21,13 +21,19 @@ from grader.checks.loops import (SETUPS, Batches, MomentumSGD, Setup, Statistics
                                  batches_of, check_accuracy, check_every_sample_once, check_trained,
                                  conventions_differ, returned_pair, returned_text, returned_value, standard_batches,
                                  statistics, updates_differ)
-from grader.sandbox.loop_probes import CLASSES, HIDDEN, IN_FEATURES, ProbeNet
+from grader.sandbox.call_spec import call, role
+from grader.sandbox.probe_net import CLASSES, HIDDEN, IN_FEATURES, ProbeNet
 from reference.resnet_cifar10 import run_epoch as reference_run_epoch
 
 LOSS_RTOL = 1e-5  #: relative tolerance of the returned loss
 DISTINCT = 1e-3  #: on the chosen data, the accepted and the wrong conventions differ by more than this
 PARAM_NAMES = ("fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias")
 PARAM_SHAPES = ((HIDDEN, IN_FEATURES), (HIDDEN,), (CLASSES, HIDDEN), (CLASSES,))
+
+
+def run_epoch_call(name: str) -> dict[str, Any]:
+    """``run_epoch(model, optimizer, dataloader, train)``, as the probe is to make it (call_spec)."""
+    return call(name, role("model"), role("optimizer"), role("loader"), role("train_flag"))
 
 
 @dataclass(frozen=True)
@@ -107,8 +113,8 @@ def _epochs(ctx: ItemContext, setup: Setup, eval_optimizer: bool = False) -> lis
     in training mode) given ``optimizer=None`` (or the optimizer, when ``eval_optimizer``)."""
     cfg = config(ctx, setup)
     return ctx.memoised(("run_epoch-probe", setup, eval_optimizer), lambda: ctx.request("epoch_probe", {
-        "name": ctx.name, "weights": cfg.weights, "x": cfg.x, "y": cfg.y, "batch_size": setup.batch_size,
-        "lr": cfg.lr, "momentum": setup.momentum,
+        "call": run_epoch_call(ctx.name), "weights": cfg.weights, "x": cfg.x, "y": cfg.y,
+        "batch_size": setup.batch_size, "lr": cfg.lr, "momentum": setup.momentum,
         "epochs": [{"train": True, "optimizer": True, "start_mode": "eval", "watch_global_devices": True},
                    {"train": False, "optimizer": eval_optimizer, "start_mode": "train",
                     "watch_global_devices": True}]})["epochs"])

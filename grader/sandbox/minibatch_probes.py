@@ -1,6 +1,8 @@
-"""Probe of a whole mini-batch training function, ``backprop_deep(xtrain, ltrain, net, T, B, gamma, rho)``.
+"""Probe of a whole mini-batch training function: one that trains a net on tensors of samples and labels.
 
-The student's function trains an instrumented net (loop_probes.ProbeNet) on tensors the judge sends.
+The judge describes the call (call_spec): which function, and where the samples, the labels and the
+net go among its arguments, the rest being values.  The student's function trains an instrumented
+net (probe_net.ProbeNet) on tensors the judge sends.
 Everything it does is recorded as plain data: which samples each forward saw (rows matched against
 the data set), the labels each loss was computed with (``F.cross_entropy``/``F.nll_loss`` are
 watched during the call, which ``nn.CrossEntropyLoss`` goes through), the optimizers it built, the
@@ -17,11 +19,15 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from grader.sandbox.loop_probes import ProbeNet, describe_return, params_of
-from grader.sandbox.probes import ProbeError, _isinstance, lookup, seed_everything, to_array
+from grader.sandbox.loop_fakes import describe_return, params_of
+from grader.sandbox.loop_probes import function_of, parse_call
+from grader.sandbox.probe_net import ProbeNet
+from grader.sandbox.probes import _isinstance, seed_everything, to_array
 from grader.sandbox.student import StudentCodeError, StudentModule
 
 _SGD = torch.optim.SGD
+#: What minibatch_probe supplies for each role of its call description (besides "value").
+MINIBATCH_ROLES = ("inputs", "labels", "model")
 MAX_RECORDS = 2000  #: forwards and loss calls kept (a loop far beyond the expected steps says enough)
 
 
@@ -66,24 +72,24 @@ def _watched(targets: list[np.ndarray]) -> Iterator[None]:
         torch.optim.SGD = _SGD
 
 
-def backprop_probe(student: StudentModule, name: str, x: np.ndarray, y: np.ndarray, weights: list[np.ndarray],
-                   epochs: int, batch_size: int, gamma: float, rho: float, seed: int) -> dict[str, Any]:
-    """Call ``name(xtrain, ltrain, net, T, B, gamma, rho)`` (positionally, as the text's signature
-    orders them) on an instrumented net and report what happened."""
-    function = lookup(student, name)
-    if not callable(function):
-        raise ProbeError(f"`{name}` is not a function")
+def minibatch_probe(student: StudentModule, call: dict[str, Any], x: np.ndarray, y: np.ndarray,
+                    weights: list[np.ndarray], seed: int) -> dict[str, Any]:
+    """Make ``call`` with the samples ``x`` (role "inputs"), the labels ``y`` ("labels") and an
+    instrumented net ("model"), torch seeded with ``seed``, and report what happened."""
+    parsed = parse_call(call, MINIBATCH_ROLES)
+    function = function_of(student, parsed)
     seed_everything(seed)
     net = ProbeNet.for_samples(x)
     net.set_weights(weights)
-    xtrain = torch.from_numpy(np.array(x, dtype=np.float32))
-    ltrain = torch.from_numpy(np.array(y, dtype=np.int64))
+    inputs = torch.from_numpy(np.array(x, dtype=np.float32))
+    labels = torch.from_numpy(np.array(y, dtype=np.int64))
+    things = {"inputs": inputs, "labels": labels, "model": net}
+    args, kwargs = parsed.bind(lambda argument: things[argument.role])
     targets: list[np.ndarray] = []
     record: dict[str, Any] = {}
     try:
         with _watched(targets):
-            value = student.call(function, xtrain, ltrain, net, int(epochs), int(batch_size), float(gamma),
-                                 float(rho))
+            value = student.call(function, *args, **kwargs)
         record["returned"] = describe_return(value)
     except StudentCodeError as exc:
         record["error"] = exc.failure
@@ -93,8 +99,8 @@ def backprop_probe(student: StudentModule, name: str, x: np.ndarray, y: np.ndarr
                   for f in forwards],
         forward_count=len(net.forwards), targets=targets, optimizers=list(_RecordingSGD.built),
         params_after=params_of(net),
-        inputs_unchanged=bool(np.array_equal(to_array(xtrain), np.asarray(x, dtype=np.float32))),
-        labels_unchanged=bool(np.array_equal(to_array(ltrain), np.asarray(y, dtype=np.int64))))
+        inputs_unchanged=bool(np.array_equal(to_array(inputs), np.asarray(x, dtype=np.float32))),
+        labels_unchanged=bool(np.array_equal(to_array(labels), np.asarray(y, dtype=np.int64))))
     return record
 
 
@@ -112,4 +118,4 @@ def warm_up() -> None:
 
 
 #: Operations the judge may request, by name (collected in grader.sandbox.operations).
-MINIBATCH_PROBES: dict[str, Callable[..., Any]] = {"backprop_probe": backprop_probe}
+MINIBATCH_PROBES: dict[str, Callable[..., Any]] = {"minibatch_probe": minibatch_probe}
