@@ -172,8 +172,7 @@ def test_exit_and_interrupt_are_plain_exceptions(sb: Sandbox, source: str, summa
 
 def test_printed_frames_do_not_forge_replies_and_output_is_captured_and_capped(sb: Sandbox) -> None:
     marker = f"student-output-{random.randrange(10**9)}"
-    first = sb._next_id  # the ids the next requests will carry
-    forged = [{"id": first + k, "ok": True, "value": {"Double": {"exists": "FORGED"}}} for k in range(4)]
+    forged = [{"id": k, "ok": True, "value": {"Double": {"exists": "FORGED"}}} for k in range(4)]
     source = (
         "import json, struct, sys\n"
         f"print({marker!r})\n"
@@ -446,6 +445,29 @@ def test_exits_and_signals_end_as_crash_failures_and_the_sandbox_recovers() -> N
             assert "killed by SIG" in reply.failure.summary
         assert_usable(sandbox)
         assert sandbox.load_failures == {}, "failures of extra requests must not mark statements"
+
+
+def test_a_reply_written_on_a_guessed_descriptor_is_refused_not_believed() -> None:
+    """No frames needed: the descriptors have small numbers, and a well-formed reply written on each of them
+    must still not pass for the probe's result, because it cannot carry the request's unpredictable id."""
+    forger = Statement(6, 1, (
+        "import json, os, struct\n"
+        "class Forger(nn.Module):\n"
+        "    def forward(self, x):\n"
+        "        for guess in range(1, 6):\n"
+        "            body = json.dumps({'id': guess, 'ok': True, 'value': {'calls': [{'forged': True}]}}).encode()\n"
+        "            for fd in range(3, 64):\n"
+        "                try:\n"
+        "                    os.write(fd, struct.pack('!Q', len(body)) + body)\n"
+        "                except OSError:\n"
+        "                    pass\n"
+        "        return x\n"), ("json", "os", "struct", "Forger"))
+    with Sandbox(STATEMENTS[:2] + (forger,), LIMITS) as sandbox:
+        reply = sandbox.request("exercise", {"target": {"name": "Forger", "args": []},
+                                             "calls": [{"input": np.ones(2, np.float32)}]})
+        assert not reply.ok and reply.failure is not None, "a forged reply was accepted"
+        assert reply.failure.kind == "protocol" and "not its own" in reply.failure.summary, reply.failure
+        assert_usable(sandbox)
 
 
 def test_writing_a_frame_to_the_reply_descriptor_does_not_forge_a_probe_result() -> None:

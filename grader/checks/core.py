@@ -8,10 +8,13 @@ process, and raises :class:`CheckFailed` when the property does not hold.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import signal
+import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -159,15 +162,57 @@ def recorded_failure(failure: dict[str, Any], name: str, call: str, hint: str = 
     return StudentCodeFailed(f"{call}: {exc.message}{hint}", exc.counterexample)
 
 
+class JudgeDeadline(BaseException):
+    """The submission's grading time ran out while the judge itself was computing (a BaseException,
+    so that Hypothesis does not take it for a failing example and shrink it)."""
+
+
+#: Seconds the judge's own work on a check may run past the submission's deadline before it is stopped.
+JUDGE_GRACE_S = 5.0
+
+
+@contextlib.contextmanager
+def _judge_deadline(seconds: float) -> Iterator[None]:
+    """Raise JudgeDeadline in this thread after ``seconds`` (only the main thread has signals: elsewhere
+    the deadlines of the requests still bound the worker's share)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(signum: int, frame: object) -> None:
+        raise JudgeDeadline
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.01))
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def run_check(check: Check, ctx: ItemContext) -> CheckResult:
-    """Run one check; every outcome becomes a CheckResult."""
+    """Run one check; every outcome becomes a CheckResult.
+
+    Whatever the student's executor sent back, the verdict is this check's alone: a reply the check
+    cannot use (a type or size no honest executor sends) fails it as malformed instead of stopping the
+    judge, and judge-side work that overruns the submission's deadline is stopped by a watchdog."""
     started = time.perf_counter()
     message, counterexample = "", None
     try:
-        check.run(ctx)
+        with _judge_deadline(ctx.sandbox.budget_left() + JUDGE_GRACE_S):
+            check.run(ctx)
         passed = True
     except CheckFailed as exc:
         passed, message, counterexample = False, exc.message, exc.counterexample
+    except JudgeDeadline:
+        passed, message = False, (f"not run to the end: the submission used up its "
+                                  f"{ctx.sandbox.limits.submission_timeout_s:g} s of grading time")
+    except Exception as exc:  # noqa: BLE001 - a malformed reply must cost this check only
+        passed = False
+        message = (f"the worker's reply could not be used ({type(exc).__name__}: {str(exc)[:200]}); "
+                   "replies are shaped by the grader's probes, so this happens when graded code interferes "
+                   "with them (if your code is honest, tell your instructor)")
     finally:
         ctx.end_check()
     duration = time.perf_counter() - started

@@ -12,12 +12,14 @@ code, and every reply is decoded within bounds (:func:`protocol.parse_reply`).
 from __future__ import annotations
 
 import os
+import secrets
 import select
 import shutil
 import signal
 import tempfile
 import threading
 import time
+import typing
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -117,7 +119,6 @@ class Sandbox:
     _oom_kills: int = 0  #: the cgroup's count when the current request started
     _proc: _Process | None = None
     _launched: _Process | None = None  #: started by :meth:`launch`, not yet greeted
-    _next_id: int = 1
     _stdout: list[str] = field(default_factory=list)
     _stderr: list[str] = field(default_factory=list)
 
@@ -177,7 +178,7 @@ class Sandbox:
     def request(self, op: str, args: dict[str, Any], *, timeout: float | None = None,
                 reload_on_restart: bool = True) -> Reply:
         """Send one request; return its value or a Failure. Restarts the worker when needed."""
-        left = self._budget_left()
+        left = self.budget_left()
         if left <= 0:
             return Reply(failure=self._budget_failure())
         if self._proc is None:
@@ -190,8 +191,9 @@ class Sandbox:
         timeout = self.limits.request_timeout_s if timeout is None else timeout
         budget_bound = timeout > left
         timeout = min(timeout, max(left, 0.1))
-        request_id = self._next_id
-        self._next_id += 1
+        # An id no code in the executor can predict: a reply written by the student's code (on a
+        # descriptor it guessed) cannot carry it, so it is refused as corrupted.
+        request_id = secrets.token_hex(16)
         printed_before = self._printed()
         self._oom_kills = self.cgroup.oom_kills() if self.cgroup is not None else 0
         try:
@@ -210,17 +212,17 @@ class Sandbox:
             self._kill()
             return Reply(failure=Failure("protocol", f"the worker's reply was corrupted ({exc}); "
                                          "did your code write to the grader's file descriptors?"))
-        if message.get("id") != request_id:
+        failure = message.get("failure") or {}
+        if message.get("id") != request_id or not isinstance(failure, dict):
             self._kill()
-            return Reply(failure=Failure("protocol", "the worker answered out of turn; "
-                                         "did your code write to the grader's file descriptors?"))
+            return Reply(failure=Failure("protocol", "the worker's reply was not its own (wrong request id, or "
+                                         "malformed); did your code write to the grader's file descriptors?"))
         printed = self._printed() - printed_before
         if printed > self.limits.output_flood_bytes:
             self._kill()
             return Reply(failure=Failure("flood", f"printed {_size(printed)} during one check; at most "
                                          f"{_size(self.limits.output_flood_bytes)} is allowed "
                                          "(remove the prints from the graded code)"))
-        failure = message.get("failure") or {}
         if failure.get("restart"):
             self._kill()  # whatever the code left running dies with the worker
         if message.get("ok"):
@@ -228,13 +230,14 @@ class Sandbox:
                 return Reply(value=protocol.decode_tensors(message.get("value")))
             except protocol.ProtocolError as exc:
                 return Reply(failure=Failure("protocol", f"unreadable result: {exc}"))
-        return Reply(failure=Failure(kind=failure.get("kind", "exception"),
+        kind = failure.get("kind")
+        return Reply(failure=Failure(kind=kind if kind in typing.get_args(FailureKind) else "exception",
                                      summary=str(failure.get("summary", "failed"))[:2000],
                                      traceback=str(failure.get("traceback", ""))[:8000],
-                                     where=failure.get("where"),
+                                     where=str(failure["where"])[:200] if failure.get("where") else None,
                                      out_of_memory=failure.get("out_of_memory") is True))
 
-    def _budget_left(self) -> float:
+    def budget_left(self) -> float:
         """Seconds of the submission's grading time still unused (see Limits.submission_timeout_s)."""
         if self.clock.started_at is None:
             self.clock.started_at = time.monotonic()
