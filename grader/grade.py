@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
+from hypothesis import given, settings
+from hypothesis.strategies import floats
+
 from grader.assignment import Item
 from grader.checks.core import ItemContext, not_found_result, run_check
 from grader.checks.search import private_hypothesis_storage
@@ -48,12 +51,16 @@ def grade(path: str | Path, options: GradeOptions = GradeOptions(), progress: Pr
     sandboxes = ItemSandboxes(extraction, options.limits)
     try:
         with _single_threaded_torch(), private_hypothesis_storage():
-            items = tuple(_grade_item(item, names, extraction, sandboxes, options.seed, progress)
-                          for item in names.items)
+            _warm_up_judge()  # while the zygote warms up its own torch: the first spawn waits for it
+            items = []
+            for index, item in enumerate(names.items):
+                if index + 1 < len(names.items):  # its executor starts while this item is graded
+                    sandboxes.launch(names.graded[names.items[index + 1].name])
+                items.append(_grade_item(item, names, extraction, sandboxes, options.seed, progress))
     finally:
         sandboxes.close()
     return GradeResult(
-        assignment=names.assignment.name, submission=str(path), items=items,
+        assignment=names.assignment.name, submission=str(path), items=tuple(items),
         extraction=_summary(extraction, sandboxes.load_failures, names),
         sandbox=SandboxSummary(limits_applied=sandboxes.limits_applied,
                                limits_not_applied=sandboxes.limits_not_applied,
@@ -66,6 +73,24 @@ def resolve_and_slice(notebook: Notebook, options: GradeOptions) -> tuple[Graded
     parsed = parse_notebook(notebook)
     names = resolve(parsed, options.assignment, options.aliases, options.items, notebook.path)
     return names, extract(parsed, list(names.graded.values()))
+
+
+def _warm_up_judge() -> None:
+    """A backward pass with given output gradients first imports torch's symbolic shapes (sympy, a quarter
+    of a second): do it now, while the judge would otherwise wait for the zygote's warm-up, rather than
+    inside the first gradient check."""
+    import torch
+
+    x = torch.ones(2, requires_grad=True)
+    (x * x).backward(torch.ones(2))
+    _warm_up_hypothesis()
+
+
+@settings(database=None, derandomize=True, max_examples=1, deadline=None)
+@given(floats())
+def _warm_up_hypothesis(value: float) -> None:
+    """Hypothesis reads the constants of every loaded module's source on its first draw (another quarter
+    of a second): let that happen here too, with the assignment's modules already loaded."""
 
 
 @contextmanager

@@ -24,6 +24,7 @@ class ItemSandboxes:
     #: statement index (into ``extraction.statements``) -> why it failed to load
     load_failures: dict[int, Failure] = field(default_factory=dict)
     _used: list[tuple[tuple[int, ...], Sandbox]] = field(default_factory=list)
+    _launched: dict[str, Sandbox] = field(default_factory=dict)  #: forked ahead, not started yet
     cgroup: SubmissionCgroup | None = None  #: memory and processes of all the executors together
     cgroup_note: str = ""  #: why there is no cgroup, when there is none
 
@@ -31,11 +32,16 @@ class ItemSandboxes:
         self.cgroup, note = SubmissionCgroup.create(self.limits.memory_bytes, self.limits.max_processes)
         self.cgroup_note = "" if self.cgroup is not None else note
 
+    def launch(self, name: str) -> None:
+        """Fork ``name``'s executor now, so that its set-up overlaps the judge's work on the item before."""
+        if name not in self._launched:
+            self._launched[name] = self._new(name)
+            self._launched[name].launch()
+
     def start(self, name: str) -> Sandbox:
-        """A running executor holding what ``name`` needs (close it with :meth:`finish`)."""
+        """A running executor holding what ``name`` needs (the caller closes it)."""
         indices = self.extraction.needs.get(name, ())
-        sandbox = Sandbox(tuple(self.extraction.statements[i] for i in indices), self.limits, clock=self.clock,
-                          cgroup=self.cgroup)
+        sandbox = self._launched.pop(name, None) or self._new(name)
         sandbox.load_failures.update({local: self.load_failures[index] for local, index in enumerate(indices)
                                       if index in self.load_failures})
         self._used.append((indices, sandbox))
@@ -44,10 +50,10 @@ class ItemSandboxes:
             self.load_failures.setdefault(indices[local], failure)
         return sandbox
 
-    def item_load_failures(self, name: str, sandbox: Sandbox) -> dict[int, Failure]:
-        """The failures of ``name``'s statements, by index into ``extraction.statements``."""
+    def _new(self, name: str) -> Sandbox:
         indices = self.extraction.needs.get(name, ())
-        return {indices[local]: failure for local, failure in sandbox.load_failures.items()}
+        return Sandbox(tuple(self.extraction.statements[i] for i in indices), self.limits, clock=self.clock,
+                       cgroup=self.cgroup)
 
     # -- what the report says about all of them -------------------------------------
     @property
@@ -77,7 +83,8 @@ class ItemSandboxes:
         return text if len(text) <= cap else text[:cap] + "\n… (output truncated)"
 
     def close(self) -> None:
-        for _, sandbox in self._used:
+        for sandbox in [*(s for _, s in self._used), *self._launched.values()]:
             sandbox.close()
+        self._launched.clear()
         if self.cgroup is not None:
             self.cgroup.close()

@@ -44,8 +44,8 @@ class Zygote:
     def __init__(self, sock: socket.socket, pid: int, popen: subprocess.Popen[bytes] | None = None) -> None:
         self._sock, self.pid, self._popen = sock, pid, popen
         self._sock.settimeout(STARTUP_TIMEOUT_S)
-        hello = self._receive()
-        self.warm = bool(hello.get("warm"))
+        self._greeted = False  #: the zygote says hello once warm; read it at the first spawn, not before,
+        self.warm = False      #: so that the judge goes on importing meanwhile
 
     @classmethod
     def fork(cls) -> "Zygote":
@@ -81,6 +81,8 @@ class Zygote:
     # -- the interface ------------------------------------------------------------
     def spawn(self, workdir: str, limits: dict[str, Any], cgroup: dict[str, Any] | None = None) -> Spawned:
         """Fork a new executor serving in ``workdir`` under ``limits``, in ``cgroup`` (its description)."""
+        if not self._greeted:
+            self.warm, self._greeted = bool(self._receive().get("warm")), True
         self._send({"op": "spawn", "workdir": workdir, "limits": limits, "cgroup": cgroup})
         try:
             packet, fds, _, _ = socket.recv_fds(self._sock, 65536, 4)
