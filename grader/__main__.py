@@ -1,6 +1,6 @@
 """``python -m grader``: fork the zygote right after ``import torch``, then run the command line.
 
-The zygote (grader/sandbox/zygote.py) is forked before this process imports anything of
+The zygote (grader/sandbox/executor/zygote.py) is forked before this process imports anything of
 an assignment and before any torch operation, so the executors it forks later share
 this one torch import.  The hash seed is fixed first (re-executing once if needed) so
 that the same submission always gets the same grade: executors inherit it by fork.
@@ -15,7 +15,7 @@ if os.environ.get("PYTHONHASHSEED") != "0":
 
 import torch  # noqa: E402,F401 - imported before the fork, used by every executor
 
-from grader.sandbox import launcher  # noqa: E402
+from grader.sandbox.judge import launcher  # noqa: E402
 
 if len(sys.argv) > 1 and sys.argv[1] == "grade":
     launcher.fork_shared()

@@ -25,7 +25,7 @@ from grader import __version__
 from grader.errors import EXIT_BAD_INPUT, EXIT_GRADED, EXIT_INTERNAL, BadInput, GraderError
 from grader.grade import GradeOptions, grade
 from grader.report import render_terminal, write_gradescope, write_json, write_junit
-from grader.sandbox.limits import GiB, Limits
+from grader.sandbox.common.limits import GiB, Limits
 
 
 def _alias(text: str) -> tuple[str, str]:

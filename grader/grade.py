@@ -4,7 +4,7 @@ One way through, each step once: read the notebook → parse every cell
 (:func:`grader.extract.parse_notebook`) → resolve names (:func:`grader.names.resolve`:
 the assignment, the items, each item's graded name) → slice
 (:func:`grader.extract.extract`) → per item: the integrity policy on its slice, an
-executor started from that slice (:class:`grader.sandbox.items.ItemSandboxes`), its
+executor started from that slice (:class:`grader.sandbox.judge.items.ItemSandboxes`), its
 checks → report.  No printing here; progress goes to an optional callback so that
 reporters decide what to show.
 """
@@ -15,7 +15,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sequence
 
 from hypothesis import given, settings
 from hypothesis.strategies import floats
@@ -23,14 +23,14 @@ from hypothesis.strategies import floats
 from grader.assignment import Item
 from grader.checks.core import ItemContext, not_found_result, run_check
 from grader.checks.search import private_hypothesis_storage
-from grader.extract import Extraction, extract, parse_notebook
-from grader.integrity import integrity_result
+from grader.extract import Extraction, Statement, extract, parse_notebook
+from grader.integrity import check_statements, forbidden_mapping
 from grader.names import GradedNames, resolve
 from grader.notebook import Notebook, read_submission
 from grader.results import CellProblem, CheckResult, ExtractionSummary, GradeResult, ItemResult, SandboxSummary
-from grader.sandbox.client import Failure
-from grader.sandbox.items import ItemSandboxes
-from grader.sandbox.limits import Limits
+from grader.sandbox.common.limits import Limits
+from grader.sandbox.judge.client import Failure
+from grader.sandbox.judge.items import ItemSandboxes
 
 Progress = Callable[[str, str], None]  #: (item, check) about to run
 
@@ -171,3 +171,24 @@ def _summary(extraction: Extraction, load_failures: dict[int, Failure], names: G
                     for index, failure in sorted(load_failures.items()))
     return ExtractionSummary(kept=summary.kept, dropped=summary.dropped, missing=summary.missing,
                              cell_problems=summary.cell_problems + skipped, aliases=names.aliases)
+
+
+def integrity_result(item: Item, statements: Sequence[Statement]) -> ItemResult | None:
+    """The failing ItemResult of an item whose slice breaks the policy (None when it is clean):
+    a check named ``integrity`` fails with every violation, and every check of the item fails "not run"."""
+    violations = check_statements([(s.cell, s.line, s.source) for s in statements], forbidden_mapping(item))
+    if not violations:
+        return None
+    first = violations[0]
+    shown = violations[:10]
+    more = f" (and {len(violations) - len(shown)} more)" if len(violations) > len(shown) else ""
+    message = "integrity violation: " + "; ".join(v.message for v in shown) + more
+    not_run = f"not run: integrity violation at cell {first.cell}, line {first.line} (rule `{first.rule}`)"
+    names = {item.name, *getattr(item, "aliases", ()), *getattr(item, "redefined_aliases", ())}
+    where = next((f"cell {s.cell}, line {s.line}" for s in reversed(list(statements))
+                  if names & set(getattr(s, "binds", ()))), None)
+    found_as = item.name if where else None
+    checks = (CheckResult("integrity", "uses nothing the code-integrity policy denies", "failed", 0.0, 0.0,
+                          message),
+              *(not_found_result(check, not_run) for check in item.checks))
+    return ItemResult(item.name, found_as, where, checks, message)

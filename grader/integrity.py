@@ -8,7 +8,7 @@ coursework never needs: frames and tracebacks, reflection on functions and class
 entry points, unsafe unpickling, ``/proc`` and ``/dev``, and the torch functions an item must not use
 (``forbidden``), through every alias the slice sets up.  Each :class:`Violation` names the cell, the
 line and the rule in a student's words.  The worker applies a second, run-time layer
-(``grader.sandbox.student``) for names computed at run time.
+(``grader.sandbox.executor.student``) for names computed at run time.
 """
 
 from __future__ import annotations
@@ -336,27 +336,3 @@ def forbidden_mapping(item: Any) -> dict[str, str]:
     """An item's forbidden torch names with the reason a student reads."""
     reason = f"`{item.name}` must be implemented from scratch, not with PyTorch's own version"
     return {name: reason for name in getattr(item, "forbidden", ())}
-
-
-def integrity_result(item: Any, statements: Sequence[Any]) -> Any:
-    """The failing ItemResult of an item whose slice breaks the policy (None when it is clean):
-    a check named ``integrity`` fails with every violation, and every check of the item fails "not run"."""
-    from grader.checks.core import not_found_result
-    from grader.results import CheckResult, ItemResult
-
-    violations = check_statements([(s.cell, s.line, s.source) for s in statements], forbidden_mapping(item))
-    if not violations:
-        return None
-    first = violations[0]
-    shown = violations[:10]
-    more = f" (and {len(violations) - len(shown)} more)" if len(violations) > len(shown) else ""
-    message = "integrity violation: " + "; ".join(v.message for v in shown) + more
-    not_run = f"not run: integrity violation at cell {first.cell}, line {first.line} (rule `{first.rule}`)"
-    names = {item.name, *getattr(item, "aliases", ()), *getattr(item, "redefined_aliases", ())}
-    where = next((f"cell {s.cell}, line {s.line}" for s in reversed(list(statements))
-                  if names & set(getattr(s, "binds", ()))), None)
-    found_as = item.name if where else None
-    checks = (CheckResult("integrity", "uses nothing the code-integrity policy denies", "failed", 0.0, 0.0,
-                          message),
-              *(not_found_result(check, not_run) for check in item.checks))
-    return ItemResult(item.name, found_as, where, checks, message)

@@ -1,4 +1,4 @@
-"""Call descriptions (grader/sandbox/call_spec.py): the judge describes the call of a notebook function
+"""Call descriptions (grader/sandbox/common/call_spec.py): the judge describes the call of a notebook function
 as plain data, the executor's loop probes carry it out and know no assignment's function names."""
 
 from __future__ import annotations
@@ -13,15 +13,17 @@ import pytest
 from assignments.lenet_mnist import backprop_deep
 from assignments.mnist_logreg_cnn import loops as mnist_loops
 from assignments.resnet_cifar10 import fit, run_epoch
-from grader.sandbox import call_spec, loop_probes, minibatch_probes
-from grader.sandbox.guard import Guard
-from grader.sandbox.probes import ProbeError
-from grader.sandbox.student import StudentModule
+from grader.sandbox.common import call_spec
+from grader.sandbox.probes import loop as loop_probes
+from grader.sandbox.probes import minibatch as minibatch_probes
+from grader.sandbox.executor.guard import Guard
+from grader.sandbox.probes.core import ProbeError
+from grader.sandbox.executor.student import StudentModule
 
 ROOT = Path(__file__).parent.parent
 #: Modules that run in the executor, and the neutral ones both sides import.
-EXECUTOR_SIDE = ("loop_probes", "minibatch_probes", "device_tracker", "loop_fakes", "learning_probes")
-NEUTRAL = ("call_spec", "probe_net")
+EXECUTOR_SIDE = ("probes/loop", "probes/minibatch", "probes/device_tracker", "probes/loop_fakes", "probes/learning")
+NEUTRAL = ("common/call_spec", "common/probe_net")
 #: What only an assignment may know: its items, their parameters, the notebook's names.
 ASSIGNMENT_WORDS = {"run_epoch", "fit", "backprop_deep", "validation", "dataloaders", "lr_scheduler", "max_epochs",
                     "patience", "xtrain", "ltrain", "gamma", "rho"}
@@ -61,17 +63,17 @@ def test_the_executor_side_names_no_assignment_specifics(module: str) -> None:
 
 
 def test_the_call_description_module_imports_neither_side_nor_torch() -> None:
-    imports = _imports(ROOT / "grader/sandbox/call_spec.py")
+    imports = _imports(ROOT / "grader/sandbox/common/call_spec.py")
     assert not [m for m in imports if m.split(".")[0] in ("torch", "numpy", "grader", "reference", "assignments")]
-    assert not [m for m in _imports(ROOT / "grader/sandbox/probe_net.py") if m.startswith("grader")]
+    assert not [m for m in _imports(ROOT / "grader/sandbox/common/probe_net.py") if m.startswith("grader")]
 
 
 @pytest.mark.parametrize("path", ["assignments/resnet_cifar10/run_epoch.py", "assignments/resnet_cifar10/fit.py",
                                   "assignments/mnist_logreg_cnn/loops.py", "assignments/lenet_mnist/backprop_deep.py",
                                   "grader/checks/loops.py"])
 def test_the_loop_checks_import_no_executor_module(path: str) -> None:
-    executor = {f"grader.sandbox.{m}" for m in EXECUTOR_SIDE + ("probes", "student")}
-    assert not _imports(ROOT / path) & executor
+    executor_side = ("grader.sandbox.executor", "grader.sandbox.probes")
+    assert not [m for m in _imports(ROOT / path) if m.startswith(executor_side)]
 
 
 def test_the_assignments_descriptions_are_plain_data() -> None:

@@ -14,7 +14,7 @@ from grader import assignment as assignments
 from grader.checks.core import ItemContext, run_check
 from grader.extract import extract
 from grader.notebook import read_submission
-from grader.sandbox.client import Sandbox
+from grader.sandbox.judge.client import Sandbox
 
 SEEDS = range(1, 21)
 GOOD = [e for e in entries() if e.good]

@@ -258,8 +258,8 @@ def test_no_false_positive_on_any_honest_slice() -> None:
 
 @pytest.fixture()
 def student():
-    from grader.sandbox.guard import Guard
-    from grader.sandbox.student import StudentModule
+    from grader.sandbox.executor.guard import Guard
+    from grader.sandbox.executor.student import StudentModule
 
     module = StudentModule(guard=Guard())
     module.run_statement(1, 1, HEADER + "import json, sys, os, copy, random\n")
@@ -267,7 +267,7 @@ def student():
 
 
 def _outcome(student, source: str) -> str:
-    from grader.sandbox.student import StudentCodeError
+    from grader.sandbox.executor.student import StudentCodeError
 
     try:
         student.run_statement(5, 1, source)
@@ -322,7 +322,7 @@ def test_guard_restores_whole_module_and_class_dictionaries() -> None:
 
     import torch
 
-    from grader.sandbox.guard import Guard
+    from grader.sandbox.executor.guard import Guard
 
     guard = Guard()
     originals = (torch.Tensor.var, torch.sqrt, json.JSONEncoder.encode, json.encoder.c_make_encoder)
@@ -344,7 +344,7 @@ def test_guard_restores_whole_module_and_class_dictionaries() -> None:
 
 def test_integrity_result_fails_the_item_with_the_rule_and_leaves_clean_items_alone() -> None:
     from grader.extract import Statement
-    from grader.integrity import integrity_result
+    from grader.grade import integrity_result
 
     dropout = next(i for i in RESNET.items if i.name == "Dropout")
     header = Statement(1, 1, HEADER, ("torch", "nn", "F"))

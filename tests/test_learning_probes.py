@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from assignments.mnist_logreg_cnn import convnet2
-from grader.sandbox import learning_probes
-from grader.sandbox.guard import Guard
-from grader.sandbox.student import StudentCodeError, StudentModule
+from grader.sandbox.probes import learning as learning_probes
+from grader.sandbox.executor.guard import Guard
+from grader.sandbox.executor.student import StudentCodeError, StudentModule
 
 ROOT = Path(__file__).parent.parent
 NET = """
@@ -120,7 +120,7 @@ def test_sgd_steps_pass_on_the_students_exception(student: StudentModule) -> Non
 
 
 def test_worker_probe_imports_no_reference_or_assignment() -> None:
-    tree = ast.parse((ROOT / "grader/sandbox/learning_probes.py").read_text())
+    tree = ast.parse((ROOT / "grader/sandbox/probes/learning.py").read_text())
     modules = [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
     modules += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
     assert not [m for m in modules if m.split(".")[0] in ("reference", "assignments")]

@@ -22,8 +22,8 @@ from typing import Any
 
 import pytest
 
-from grader.sandbox.cgroup import SubmissionCgroup
-from grader.sandbox.limits import Limits
+from grader.sandbox.common.cgroup import SubmissionCgroup
+from grader.sandbox.common.limits import Limits
 
 REPO = Path(__file__).resolve().parents[1]
 MiB = 1024**2
@@ -32,10 +32,10 @@ CHILD = textwrap.dedent('''
     import errno, json, os, sys
     spec = json.loads(sys.argv[1])
     exec(spec["before"])  # imports, while the filesystem is still open
-    from grader.sandbox.limits import apply_in_worker, worker_read_paths
+    from grader.sandbox.executor.limits import apply_in_worker, worker_read_paths
     group = None
     if spec["cgroup"]:
-        from grader.sandbox.cgroup import SubmissionCgroup
+        from grader.sandbox.common.cgroup import SubmissionCgroup
         group = SubmissionCgroup.from_plain(spec["cgroup"])
         group.join_self()
     os.chdir(spec["workdir"])
@@ -372,7 +372,7 @@ def test_honest_torch_work_runs_under_every_measure(workdir: Path) -> None:
 
 def test_seccomp_names_exist_on_both_architectures() -> None:
     seccomp = pytest.importorskip("pyseccomp", reason="pyseccomp (libseccomp) is not installed")
-    from grader.sandbox.seccomp_filter import DENIED
+    from grader.sandbox.executor.seccomp_filter import DENIED
 
     for arch, absent in ((seccomp.Arch.X86_64, set()), (seccomp.Arch.AARCH64, {"mknod"})):
         unknown = {name for name in DENIED if seccomp.resolve_syscall(arch, name) < 0}

@@ -17,9 +17,10 @@ from assignments.mnist_logreg_cnn import loops as mnist_loops
 from assignments.resnet_cifar10 import fit as fit_checks
 from assignments.resnet_cifar10 import run_epoch as run_epoch_checks
 from grader.checks import loops
-from grader.sandbox import call_spec, loop_probes, probe_net
-from grader.sandbox.guard import Guard
-from grader.sandbox.student import StudentCodeError, StudentModule
+from grader.sandbox.common import call_spec, probe_net
+from grader.sandbox.probes import loop as loop_probes
+from grader.sandbox.executor.guard import Guard
+from grader.sandbox.executor.student import StudentCodeError, StudentModule
 
 ROOT = Path(__file__).parent.parent
 TEMPLATE_LOOP = """
@@ -259,10 +260,10 @@ def test_best_epochs_allow_either_tied_epoch() -> None:
     assert fit_checks.best_epochs((1.1, 0.5, 0.5), 3, lower_is_better=True) == {2, 3}
 
 
-@pytest.mark.parametrize("first", ["grader.sandbox.loop_probes", "grader.sandbox.structure_probes",
-                                   "grader.sandbox.probes"])
+@pytest.mark.parametrize("first", ["grader.sandbox.probes.loop", "grader.sandbox.probes.structure",
+                                   "grader.sandbox.probes.core"])
 def test_any_probe_module_may_be_imported_first(first: str) -> None:
-    code = (f"import {first}\nfrom grader.sandbox.operations import OPERATIONS\n"
+    code = (f"import {first}\nfrom grader.sandbox.probes.registry import OPERATIONS\n"
             "assert {'epoch_probe', 'scripted_epochs_probe', 'minibatch_probe', 'trace_forward', 'exercise'} "
             "<= set(OPERATIONS)\n")
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
@@ -335,7 +336,7 @@ def {name}(xtrain, ltrain, net, T, B=100, gamma=.001, rho=.9):
 
 
 def backprop(student: StudentModule, name: str, lr: str = "gamma") -> dict:
-    from grader.sandbox import minibatch_probes
+    from grader.sandbox.probes import minibatch as minibatch_probes
 
     student.run_statement(5, 1, BACKPROP.format(name=name, lr=lr))
     d = image_data(n=10)

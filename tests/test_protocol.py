@@ -7,8 +7,8 @@ import resource
 import numpy as np
 import pytest
 
-from grader.sandbox import protocol
-from grader.sandbox.protocol import ProtocolError, parse_reply
+from grader.sandbox.common import protocol
+from grader.sandbox.common.protocol import ProtocolError, parse_reply
 
 
 def test_an_honest_reply_with_a_tensor_is_read() -> None:

@@ -1,6 +1,6 @@
 """The sandbox on its own: what comes back from the worker, and what student code cannot do.
 
-Every test talks to a real worker through :class:`grader.sandbox.client.Sandbox`
+Every test talks to a real worker through :class:`grader.sandbox.judge.client.Sandbox`
 with hand-made statements (no notebook, no extraction), and asserts the outcome
 the judge sees: the value, or the kind and words of the Failure.  A limit that
 this machine cannot apply is reported as a skip with the sandbox's own reason,
@@ -27,9 +27,10 @@ import pytest
 
 from grader.extract import Statement
 from grader.integrity import check_statements
-from grader.sandbox.client import Failure, Reply, Sandbox
-from grader.sandbox import landlock
-from grader.sandbox.limits import Limits, readable_without
+from grader.sandbox.judge.client import Failure, Reply, Sandbox
+from grader.sandbox.executor import landlock
+from grader.sandbox.common.limits import Limits
+from grader.sandbox.executor.limits import readable_without
 
 pytestmark = pytest.mark.slow  # every test here starts worker processes
 
@@ -258,8 +259,8 @@ def test_an_installed_grader_cannot_be_read_but_its_neighbours_import(tmp_path: 
     venv, site = _installed_layout(tmp_path)
     script = f"""
 import os, sys
-from grader.sandbox import landlock
-from grader.sandbox.limits import readable_without
+from grader.sandbox.executor import landlock
+from grader.sandbox.executor.limits import readable_without
 readable, list_only = readable_without([{str(venv)!r}, sys.prefix, sys.base_prefix, '/usr', '/lib', '/lib64'],
                                        [{str(site / 'grader')!r}])
 landlock.restrict(readable, [], list_only)
@@ -293,7 +294,7 @@ def test_probe_source_is_not_readable_inside(sb: Sandbox) -> None:
     revealed = result_of(sb, (
         "import inspect, linecache, sys\n"
         "try:\n"
-        "    text = inspect.getsource(sys.modules['grader.sandbox.probes'])\n"
+        "    text = inspect.getsource(sys.modules['grader.sandbox.probes.core'])\n"
         "except (OSError, TypeError):\n"
         "    text = ''\n"
         "cached = sorted(k for k, v in linecache.cache.items() if 'grader' in k and len(v) > 1 and v[2])\n"

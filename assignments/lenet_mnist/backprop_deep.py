@@ -3,7 +3,7 @@
 The student's function trains a small instrumented net on N = 123 learnable 1×28×28 images with
 non-default B, gamma and rho (so hard-coded defaults show), for T = 3 epochs; the probe records the
 samples of every forward, the labels of every loss and the final parameters
-(grader/sandbox/minibatch_probes.py, told how to call the function by :func:`backprop_call`).
+(grader/sandbox/probes/minibatch.py, told how to call the function by :func:`backprop_call`).
 GRADING-DECISIONS.md: floor(N/B) and ceil(N/B) minibatches are both accepted; the update is judged
 across steps (an optimizer rebuilt every minibatch loses its momentum) by replaying the student's own
 minibatches with torch's SGD arithmetic; shuffling only the order of fixed blocks of B samples is
@@ -22,8 +22,8 @@ import torch.nn.functional as F
 
 from grader.checks.core import Check, CheckFailed, ItemContext, recorded_failure
 from grader.checks.loops import MomentumSGD, samples_text
-from grader.sandbox.call_spec import call, role, value
-from grader.sandbox.probe_net import CLASSES, HIDDEN, ProbeNet
+from grader.sandbox.common.call_spec import call, role, value
+from grader.sandbox.common.probe_net import CLASSES, HIDDEN, ProbeNet
 
 N, B, T = 123, 10, 3  #: N is not a multiple of B, so floor and ceil differ; B is neither of them
 IMAGE = (1, 28, 28)

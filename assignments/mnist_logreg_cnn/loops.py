@@ -19,8 +19,8 @@ import torch
 from grader.checks.core import CheckFailed, ItemContext, recorded_failure
 from grader.checks.loops import (SETUPS, MomentumSGD, Setup, Statistics, accumulated_epoch, batch_loader,
                                  batches_of, conventions_differ, standard_batches, statistics, updates_differ)
-from grader.sandbox.call_spec import call, role, value
-from grader.sandbox.probe_net import CLASSES, HIDDEN, ProbeNet
+from grader.sandbox.common.call_spec import call, role, value
+from grader.sandbox.common.probe_net import CLASSES, HIDDEN, ProbeNet
 from reference.mnist_logreg_cnn import train as reference_train
 from reference.mnist_logreg_cnn import validation as reference_validation
 
@@ -29,7 +29,7 @@ FEATURES = 28 * 28
 PARAM_NAMES = ("fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias")
 PARAM_SHAPES = ((HIDDEN, FEATURES), (HIDDEN,), (CLASSES, HIDDEN), (CLASSES,))
 DISTINCT = 1e-3  #: on the chosen data, the accepted and the wrong conventions differ by more than this
-#: What each function is called with (the roles loop_probes.epoch_probe supplies; see call_spec).
+#: What each function is called with (the roles grader.sandbox.probes.loop.epoch_probe supplies; see call_spec).
 TRAIN_ARGS = (role("model"), role("loader"), role("criterion"), role("optimizer"), value(0), value(1))
 VALIDATION_ARGS = (role("model"), role("loader"), role("criterion"))
 TRAIN_CALL = "train(model, trainloader, criterion, optimizer, epoch=0, num_epochs=1)"

@@ -1,7 +1,7 @@
 """Checks of ``fit(model, optimizer, lr_scheduler, dataloaders, max_epochs, patience)``: training with
 early stopping on the validation accuracy, keeping the best weights.
 
-The student's ``fit`` runs with ``run_epoch`` replaced by a script (loop_probes.scripted_epochs_probe,
+The student's ``fit`` runs with ``run_epoch`` replaced by a script (probes.loop.scripted_epochs_probe,
 told how to call ``fit`` and what to script by :func:`fit_call`): each
 validation epoch returns the next value of a generated sequence, each training epoch writes its
 number into the weights.  What ``fit`` did (how many epochs, which weights it ended with, when it
@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from grader.checks.core import Check, CheckFailed, ItemContext, StudentCodeFailed
 from grader.checks.search import for_all
-from grader.sandbox.call_spec import call, role, value
+from grader.sandbox.common.call_spec import call, role, value
 
 ACCURACIES = (0.2, 0.4, 0.5, 0.7, 0.9, 1.0)  #: in (0, 1], few values so that ties occur
 LOSSES = (0.3, 0.5, 0.8, 1.1, 1.4)

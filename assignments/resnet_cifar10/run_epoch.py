@@ -21,8 +21,8 @@ from grader.checks.loops import (SETUPS, Batches, MomentumSGD, Setup, Statistics
                                  batches_of, check_accuracy, check_every_sample_once, check_trained,
                                  conventions_differ, returned_pair, returned_text, returned_value, standard_batches,
                                  statistics, updates_differ)
-from grader.sandbox.call_spec import call, role
-from grader.sandbox.probe_net import CLASSES, HIDDEN, IN_FEATURES, ProbeNet
+from grader.sandbox.common.call_spec import call, role
+from grader.sandbox.common.probe_net import CLASSES, HIDDEN, IN_FEATURES, ProbeNet
 from reference.resnet_cifar10 import run_epoch as reference_run_epoch
 
 LOSS_RTOL = 1e-5  #: relative tolerance of the returned loss

@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from grader.results import CheckResult, Visibility
-from grader.sandbox.client import Failure, Sandbox
+from grader.sandbox.judge.client import Failure, Sandbox
 
 
 class CheckFailed(Exception):

@@ -1,4 +1,4 @@
-"""Judging training-loop functions from what an instrumented model saw (see loop_probes).
+"""Judging training-loop functions from what an instrumented model saw (see grader.sandbox.probes.loop).
 
 Shared by every assignment with an epoch function (run_epoch, train, validation): the batches
 each epoch's forwards saw, the loss and accuracy under each convention a text may mean, a

@@ -26,7 +26,7 @@ import numpy as np
 import torch
 
 from grader.checks.core import CheckFailed
-from grader.sandbox.structure_probes import parameter_units
+from grader.sandbox.common.module_units import parameter_units
 
 Unit = dict[str, Any]  #: {"prefix", "parameters": [{"name", "shape"}], "buffers": [{"name", "shape"}]}
 Mapping = dict[str, str]  #: student parameter/buffer name → reference name ("" = set to zero)

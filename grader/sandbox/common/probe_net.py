@@ -46,7 +46,7 @@ class ProbeNet(nn.Module):
         rows = np.zeros((0, features), np.float32) if samples is None else np.asarray(samples, np.float32)
         rows = np.ascontiguousarray(rows.reshape(len(rows), -1))
         self._rows = {row.tobytes(): i for i, row in enumerate(rows)}
-        self.tracker: Any = None  #: a loop_probes DeviceTracker while one watches
+        self.tracker: Any = None  #: a probes.loop DeviceTracker while one watches
         self.forwards: list[dict[str, Any]] = []
 
     @classmethod

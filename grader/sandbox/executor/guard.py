@@ -30,7 +30,7 @@ import numpy
 import torch
 import torch.nn.functional
 
-from grader.sandbox import protocol
+from grader.sandbox.common import protocol
 
 #: (owner, label): every attribute in the owner's own dictionary is watched.
 _WHOLE: tuple[tuple[Any, str], ...] = (
@@ -44,7 +44,7 @@ _WHOLE: tuple[tuple[Any, str], ...] = (
 #: Names added to a class by the interpreter itself (``copy`` caches ``__slotnames__``), or to a module
 #: (``warnings`` keeps a registry): never tampering.
 _SELF_ADDED = frozenset({"__slotnames__", "__warningregistry__"})
-#: Replaced by the grader's own probes while a student function runs (minibatch_probes records the
+#: Replaced by the grader's own probes while a student function runs (probes.minibatch records the
 #: labels of every loss): not watched here; the static integrity policy rejects a student's assignment.
 _INSTRUMENTED = {"torch.nn.functional": frozenset({"cross_entropy", "nll_loss"})}
 
@@ -81,7 +81,7 @@ class Guard:
                         isinstance(owner, type)) for owner, label in _WHOLE]
         self._modules = {name: sys.modules[name] for name in (
             "torch", "torch.nn", "torch.nn.functional", "numpy", "random", "builtins", "math", "json",
-            "json.encoder", "json.decoder", "json.scanner", "base64", "os", "sys", "grader.sandbox.protocol")}
+            "json.encoder", "json.decoder", "json.scanner", "base64", "os", "sys", "grader.sandbox.common.protocol")}
 
     def check_and_restore(self) -> list[str]:
         """Names of watched attributes the student code replaced, removed or added (now restored)."""

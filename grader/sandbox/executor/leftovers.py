@@ -19,7 +19,7 @@ import threading
 import types
 from typing import Any, Iterable
 
-from grader.sandbox.student import CELL_PREFIX
+from grader.sandbox.executor.student import CELL_PREFIX
 
 _PR_SET_CHILD_SUBREAPER = 36
 _STANDARD = {0: "standard input", 1: "standard output", 2: "standard error"}

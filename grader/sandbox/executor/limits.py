@@ -1,77 +1,25 @@
-"""The limits a worker runs under, and how each is applied.
+"""How an executor applies its limits to itself, after its imports.
 
-The judge decides the limits (:class:`Limits`) and how to launch the worker
-(:func:`launcher_prefix`: Linux namespaces for network and process isolation where
-the platform allows them).  The worker applies the rest to itself after its imports
-(:func:`apply_in_worker`: rlimits, Landlock, then the seccomp filter; memory through
-the submission's cgroup when the worker was put in one).  Every limit that could not be applied is reported with
-the reason, never silently skipped.
+:func:`apply_in_worker`: rlimits, Landlock, then the seccomp filter; memory through the
+submission's cgroup when the executor was put in one.  What the limits are is the judge's
+decision (:class:`grader.sandbox.common.limits.Limits`, sent as plain data).  Every limit that
+could not be applied is reported with the reason, never silently skipped.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 import os
 import resource
-import shutil
 import signal
-import subprocess
 import sys
-from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
+import grader
+from grader.sandbox.common.limits import GiB, MiB
+
 if TYPE_CHECKING:
-    from grader.sandbox.cgroup import SubmissionCgroup
-
-GiB = 1024**3
-MiB = 1024**2
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Per-worker limits; every field can be changed from the command line."""
-
-    request_timeout_s: float = 10.0  #: wall time for one probe before the worker is killed
-    load_timeout_s: float = 10.0  #: wall time for one top-level statement of the submission
-    memory_bytes: int = 4 * GiB  #: address space the student code may add to the worker
-    file_size_bytes: int = 64 * MiB  #: largest file the worker may write
-    max_processes: int = 64  #: processes/threads of the worker's user (effective for non-root)
-    cpu_seconds: int = 600  #: total CPU time of one worker, a backstop behind the timeouts
-    output_bytes: int = 20_000  #: student stdout/stderr kept for the report (each)
-    output_flood_bytes: int = 8 * MiB  #: printing more than this during one request fails it
-    submission_timeout_s: float = 300.0  #: wall time for all of one submission's requests and restarts
-
-    def to_plain(self) -> dict[str, float | int]:
-        return asdict(self)
-
-
-@functools.lru_cache(maxsize=1)
-def launcher_prefix() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    """Command prefix that puts the worker in new network and PID namespaces.
-
-    Returns (prefix, applied notes, not-applied notes).  Tries util-linux
-    ``unshare`` as root, then with a user namespace; falls back to no prefix.
-    """
-    unshare = shutil.which("unshare")
-    if unshare is None:
-        return (), (), ("network and process namespaces: `unshare` not found; "
-                        "network is only blocked for TCP where Landlock allows it",)
-    base = (unshare, "--net", "--pid", "--fork", "--kill-child", "--mount", "--mount-proc")
-    for extra in ((), ("--user", "--map-root-user")):
-        prefix = base[:1] + extra + base[1:]
-        try:
-            ok = subprocess.run(prefix + ("true",), capture_output=True, timeout=10).returncode == 0
-        except (OSError, subprocess.TimeoutExpired):
-            ok = False
-        if ok:
-            how = "user namespace" if extra else "root"
-            return prefix, (
-                f"network: own network namespace without outside interfaces ({how})",
-                "processes: new PID namespace with its own /proc: the worker sees only its own processes, "
-                "and every process of the submission dies with it",
-            ), ()
-    return (), (), ("network and process namespaces: not permitted here (needs root or user namespaces)",)
+    from grader.sandbox.common.cgroup import SubmissionCgroup
 
 
 def _set(limit: int, value: int) -> None:
@@ -95,12 +43,12 @@ def apply_in_worker(limits: dict[str, float | int], workdir: str, read_paths: li
     """Apply resource limits, Landlock and the seccomp filter to the calling (worker) process.
 
     ``cgroup``: the submission's cgroup, which the caller has already joined (see
-    :mod:`grader.sandbox.cgroup`).  When the calling process is in it, memory is limited
+    :mod:`grader.sandbox.common.cgroup`).  When the calling process is in it, memory is limited
     there, for the whole submission, and no address-space limit is set (under one, CUDA
     cannot even count devices); otherwise ``RLIMIT_AS`` is the fallback, per process.
     The seccomp filter is installed last, once nothing else needs the calls it refuses.
     """
-    from grader.sandbox import landlock, seccomp_filter
+    from grader.sandbox.executor import landlock, seccomp_filter
 
     seccomp_filter.load_library()  # before Landlock hides the grader's sources and ldconfig
     applied: list[str] = []
@@ -166,8 +114,8 @@ def worker_read_paths() -> tuple[list[str], list[str]]:
     for entry in sys.path:
         if entry and "site-packages" in entry and os.path.isdir(entry):
             paths.add(entry)
-    install_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    hidden = [os.path.join(os.path.dirname(install_root), name) for name in GRADER_PACKAGES]
+    project_root = os.path.dirname(os.path.dirname(os.path.abspath(grader.__file__)))
+    hidden = [os.path.join(project_root, name) for name in GRADER_PACKAGES]
     return readable_without(sorted(paths), hidden)
 
 

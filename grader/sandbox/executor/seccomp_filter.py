@@ -1,7 +1,7 @@
 """A seccomp filter for the executor: refuse the system calls a probe never needs.
 
 Installed by the process that will run student code, on itself, after its imports and
-after Landlock (:func:`grader.sandbox.limits.apply_in_worker` calls :func:`install`
+after Landlock (:func:`grader.sandbox.executor.limits.apply_in_worker` calls :func:`install`
 last).  The filter is built with libseccomp through its ctypes binding ``pyseccomp``
 (no hand-written BPF).  Everything is allowed by default; the calls below fail with
 ``EPERM``, which student code sees as an ordinary ``PermissionError``:

@@ -1,6 +1,6 @@
 """The executor: the process that runs one item's student code and answers probe requests.
 
-It is forked from the zygote (:mod:`grader.sandbox.zygote`), which has already imported
+It is forked from the zygote (:mod:`grader.sandbox.executor.zygote`), which has already imported
 torch, numpy and every probe and warmed them up, so an executor starts in milliseconds.
 :func:`run` enters the namespaces, applies the limits, loads nothing by itself and then
 serves requests until the judge closes the channel.  Protocol messages travel on two
@@ -15,10 +15,12 @@ import os
 import sys
 from typing import Any, NoReturn
 
-from grader.sandbox import audit, leftovers, namespaces, operations, probes, protocol, student as student_module
-from grader.sandbox.guard import Guard
-from grader.sandbox.limits import apply_in_worker, worker_read_paths
-from grader.sandbox.student import StudentCodeError, StudentModule, TamperingDetected, describe_exception
+from grader.sandbox.common import protocol
+from grader.sandbox.executor import audit, leftovers, namespaces, student as student_module
+from grader.sandbox.executor.guard import Guard
+from grader.sandbox.executor.limits import apply_in_worker, worker_read_paths
+from grader.sandbox.executor.student import StudentCodeError, StudentModule, TamperingDetected, describe_exception
+from grader.sandbox.probes import core as probes, registry
 
 
 def tampered_reply(names: list[str]) -> dict[str, Any]:
@@ -54,8 +56,8 @@ def run(request_fd: int, reply_fd: int, workdir: str, limits: dict[str, Any], cg
             if op == "load":
                 student.run_statement(**payload)
                 value: Any = None
-            elif op in operations.OPERATIONS:
-                value = operations.OPERATIONS[op](student, **payload)
+            elif op in registry.OPERATIONS:
+                value = registry.OPERATIONS[op](student, **payload)
             else:
                 return {"ok": False, "failure": {"kind": "protocol", "summary": f"unknown op {op!r}"}}
             return {"ok": True, "value": protocol.encode_tensors(value)}

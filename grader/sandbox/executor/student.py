@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 from grader import integrity
-from grader.sandbox.guard import Guard
+from grader.sandbox.executor.guard import Guard
 
 CELL_PREFIX = "<cell "
 MAX_TRACEBACK_CHARS = 4000

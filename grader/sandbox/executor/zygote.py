@@ -2,7 +2,7 @@
 
 It never runs student code and never imports ``reference/`` or ``assignments/``.  It
 is either forked from the judge right after ``import torch`` (the command line: one
-torch import per submission) or started as ``python -m grader.sandbox.zygote`` (a
+torch import per submission) or started as ``python -m grader.sandbox.executor.zygote`` (a
 judge that already ran torch operations, such as a test process: forking it then
 could deadlock on torch's thread pools).  Before serving it imports every probe and
 runs their warm-up single-threaded, which starts no thread (checked), so each
@@ -27,7 +27,7 @@ import tempfile
 import time
 from typing import Any, NoReturn
 
-from grader.sandbox import leftovers, namespaces
+from grader.sandbox.executor import leftovers, namespaces
 
 #: The only environment an executor sees (the judge's may hold tokens of the CI or Gradescope).
 def executor_environment(workdir: str) -> dict[str, str]:
@@ -46,12 +46,13 @@ def prepare() -> bool:
     import torch
 
     torch.set_num_threads(1)
-    from grader.sandbox import executor, operations, seccomp_filter  # noqa: F401 - imported for the executors
+    from grader.sandbox.executor import seccomp_filter, server  # noqa: F401 - imported for the executors
+    from grader.sandbox.probes import registry
 
     seccomp_filter.load_library()  # it runs ldconfig once, here, instead of in every executor
 
     before = _threads()
-    operations.warm_up()  # torch patches some of its own functions lazily: let it, before any snapshot
+    registry.warm_up()  # torch patches some of its own functions lazily: let it, before any snapshot
     return _threads() == before
 
 
@@ -94,12 +95,12 @@ def _executor(request_r: int, reply_w: int, out_w: int, err_w: int, request: dic
         tempfile.tempdir = workdir  # Python caches the temporary folder: the zygote's is not the executor's
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         if not warm:
-            from grader.sandbox import operations
+            from grader.sandbox.probes import registry
 
-            operations.warm_up()
-        from grader.sandbox import executor
+            registry.warm_up()
+        from grader.sandbox.executor import server
 
-        executor.run(request_r, reply_w, workdir, limits, cgroup)
+        server.run(request_r, reply_w, workdir, limits, cgroup)
     finally:
         os._exit(70)
 
@@ -108,7 +109,7 @@ def _join_cgroup(description: dict[str, Any] | None) -> Any:
     """Join the submission's cgroup (made by the judge) before anything else; None if there is none."""
     if not description:
         return None
-    from grader.sandbox.cgroup import SubmissionCgroup
+    from grader.sandbox.common.cgroup import SubmissionCgroup
 
     cgroup = SubmissionCgroup.from_plain(description)
     try:

@@ -1,7 +1,7 @@
 """Judge side of the sandbox: start, talk to, time out and restart one item's executor.
 
 :class:`Sandbox` owns one executor process at a time, forked by the zygote
-(:mod:`grader.sandbox.launcher`), holding only the statements one item needs.  Every
+(:mod:`grader.sandbox.judge.launcher`), holding only the statements one item needs.  Every
 request has a deadline; an executor that misses it, dies, or answers with garbage is
 killed (its whole process group and PID namespace) and replaced by a fresh one that
 reloads the item's statements, skipping those that hung or crashed it.  Each outcome
@@ -24,10 +24,11 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from grader.extract import Statement
-from grader.sandbox import launcher, protocol
-from grader.sandbox.cgroup import SubmissionCgroup
-from grader.sandbox.launcher import Zygote
-from grader.sandbox.limits import Limits
+from grader.sandbox.common import protocol
+from grader.sandbox.common.cgroup import SubmissionCgroup
+from grader.sandbox.common.limits import Limits
+from grader.sandbox.judge import launcher
+from grader.sandbox.judge.launcher import Zygote
 
 FailureKind = Literal["exception", "timeout", "crash", "tampered", "probe", "protocol", "escaped", "flood",
                       "budget"]

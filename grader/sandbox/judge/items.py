@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from grader.extract import Extraction
-from grader.sandbox.cgroup import SubmissionCgroup
-from grader.sandbox.client import Clock, Failure, Sandbox
-from grader.sandbox.limits import Limits
+from grader.sandbox.common.cgroup import SubmissionCgroup
+from grader.sandbox.common.limits import Limits
+from grader.sandbox.judge.client import Clock, Failure, Sandbox
 
 
 @dataclass

@@ -12,6 +12,7 @@ fresh interpreter, which is safe whatever this process did before.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import socket
@@ -21,7 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+PACKAGE_ROOT = str(Path(__file__).resolve().parents[3])  #: grader/sandbox/judge/launcher.py -> the project root
+#: The zygote's module, named and never imported here: the judge imports nothing that runs in the executor.
+#: It is imported only in the forked child (:meth:`Zygote.fork`) or run as ``python -m`` (:meth:`Zygote.launch`).
+ZYGOTE_MODULE = "grader.sandbox.executor.zygote"
 STARTUP_TIMEOUT_S = 120.0
 
 
@@ -57,9 +61,7 @@ class Zygote:
         pid = os.fork()
         if pid == 0:
             ours.close()
-            from grader.sandbox import zygote
-
-            zygote.serve(theirs, judge)
+            importlib.import_module(ZYGOTE_MODULE).serve(theirs, judge)
         theirs.close()
         return cls(ours, pid)
 
@@ -71,7 +73,7 @@ class Zygote:
                "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "OMP_NUM_THREADS": "1",
                "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg",
                "CUDA_VISIBLE_DEVICES": os.environ.get("CUDA_VISIBLE_DEVICES", "")}
-        popen = subprocess.Popen([sys.executable, "-m", "grader.sandbox.zygote", "--fd", str(theirs.fileno()),
+        popen = subprocess.Popen([sys.executable, "-m", ZYGOTE_MODULE, "--fd", str(theirs.fileno()),
                                   "--judge", str(os.getpid())],
                                  stdin=subprocess.DEVNULL, pass_fds=(theirs.fileno(),), env=env,
                                  cwd=PACKAGE_ROOT, start_new_session=True)

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch.overrides import TorchFunctionMode, resolve_name
 
-from grader.sandbox.student import StudentModule
+from grader.sandbox.executor.student import StudentModule
 
 _Tensor = torch.Tensor
 _Parameter = torch.nn.Parameter

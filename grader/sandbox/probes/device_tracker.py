@@ -2,7 +2,7 @@
 
 A CPU-only machine cannot raise a device mismatch, so :class:`DeviceTracker` marks the loader's
 batches as host data and records every call that mixes them with the model's ("device") data, as
-"Expected all tensors to be on the same device" would on a GPU.  Runs in the executor (loop_probes);
+"Expected all tensors to be on the same device" would on a GPU.  Runs in the executor (probes.loop);
 knows nothing of any assignment.
 """
 
@@ -15,8 +15,8 @@ import torch
 from torch.overrides import TorchFunctionMode, resolve_name
 from torch.utils.data._utils.collate import default_collate
 
-from grader.sandbox.probes import _isinstance, _Tensor, _type
-from grader.sandbox.student import StudentModule
+from grader.sandbox.executor.student import StudentModule
+from grader.sandbox.probes.core import _isinstance, _Tensor, _type
 
 MAX_MISMATCHES = 20  #: device mismatches kept per epoch (the first ones say it all)
 

@@ -17,7 +17,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from grader.sandbox.probes import (
+from grader.sandbox.executor.student import StudentModule
+from grader.sandbox.probes.core import (
     _isinstance,
     _module_train,
     _named_parameters,
@@ -28,8 +29,7 @@ from grader.sandbox.probes import (
     to_array,
     trainable_count,
 )
-from grader.sandbox.structure_probes import _layer_attributes, _module
-from grader.sandbox.student import StudentModule
+from grader.sandbox.probes.structure import _layer_attributes, _module
 
 _named_modules = torch.nn.Module.named_modules
 #: Layers whose input and output tensors ``layer_io`` sends back (everything else: type and shapes only).
@@ -181,7 +181,7 @@ def warm_up() -> None:
     float(loss.detach())
 
 
-#: Operations the judge may request, by name (collected in grader.sandbox.operations).
+#: Operations the judge may request, by name (collected in grader.sandbox.probes.registry).
 LEARNING_PROBES: dict[str, Callable[..., Any]] = {
     "layer_io": layer_io,
     "sgd_steps": sgd_steps,

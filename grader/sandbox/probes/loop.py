@@ -24,13 +24,13 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from grader.sandbox import call_spec
-from grader.sandbox.device_tracker import DeviceTracker, cuda_reported_available, global_device_stand_ins
-from grader.sandbox.loop_fakes import (CountingCrossEntropy, CountingSGD, Number, RecordingScheduler, describe_return,
-                                       params_of, to_number)
-from grader.sandbox.probe_net import IN_FEATURES, ProbeNet
-from grader.sandbox.probes import ProbeError, _isinstance, _module_train, _type, lookup, seed_everything, to_array
-from grader.sandbox.student import StudentCodeError, StudentModule
+from grader.sandbox.common import call_spec
+from grader.sandbox.common.probe_net import IN_FEATURES, ProbeNet
+from grader.sandbox.executor.student import StudentCodeError, StudentModule
+from grader.sandbox.probes.core import ProbeError, _isinstance, _module_train, _type, lookup, seed_everything, to_array
+from grader.sandbox.probes.device_tracker import DeviceTracker, cuda_reported_available, global_device_stand_ins
+from grader.sandbox.probes.loop_fakes import (CountingCrossEntropy, CountingSGD, Number, RecordingScheduler,
+                                              describe_return, params_of, to_number)
 
 _parameters = torch.nn.Module.parameters
 #: What epoch_probe supplies for each role of its call description (besides "value"): the model,
@@ -298,7 +298,7 @@ def warm_up() -> None:
                                                                     SCRIPT_PARAMETER_ROLES)]).bind(1, 2, 3, train=True)
 
 
-#: Operations the judge may request, by name (collected in grader.sandbox.operations).
+#: Operations the judge may request, by name (collected in grader.sandbox.probes.registry).
 LOOP_PROBES: dict[str, Callable[..., Any]] = {
     "epoch_probe": epoch_probe,
     "scripted_epochs_probe": scripted_epochs_probe,

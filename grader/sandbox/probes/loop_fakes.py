@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from grader.sandbox.probes import _isinstance, _Tensor, _type, to_array
+from grader.sandbox.probes.core import _isinstance, _Tensor, _type, to_array
 
 _parameters = torch.nn.Module.parameters
 

@@ -19,11 +19,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from grader.sandbox.loop_fakes import describe_return, params_of
-from grader.sandbox.loop_probes import function_of, parse_call
-from grader.sandbox.probe_net import ProbeNet
-from grader.sandbox.probes import _isinstance, seed_everything, to_array
-from grader.sandbox.student import StudentCodeError, StudentModule
+from grader.sandbox.common.probe_net import ProbeNet
+from grader.sandbox.executor.student import StudentCodeError, StudentModule
+from grader.sandbox.probes.core import _isinstance, seed_everything, to_array
+from grader.sandbox.probes.loop import function_of, parse_call
+from grader.sandbox.probes.loop_fakes import describe_return, params_of
 
 _SGD = torch.optim.SGD
 #: What minibatch_probe supplies for each role of its call description (besides "value").
@@ -117,5 +117,5 @@ def warm_up() -> None:
         F.nll_loss(F.log_softmax(net(torch.from_numpy(x)), 1), torch.tensor([0, 1, 2, 0]))
 
 
-#: Operations the judge may request, by name (collected in grader.sandbox.operations).
+#: Operations the judge may request, by name (collected in grader.sandbox.probes.registry).
 MINIBATCH_PROBES: dict[str, Callable[..., Any]] = {"minibatch_probe": minibatch_probe}

@@ -1,23 +1,23 @@
-"""Every operation the judge may request of the worker, by name, and their joint warm-up."""
+"""The one registry: every operation the judge may request of an executor, by name, and their joint warm-up."""
 
 from __future__ import annotations
 
 from typing import Any, Callable
 
-from grader.sandbox import learning_probes, loop_probes, minibatch_probes, probes, structure_probes
+from grader.sandbox.probes import core, learning, loop, minibatch, structure
 
 OPERATIONS: dict[str, Callable[..., Any]] = {
-    **probes.PROBES,
-    **structure_probes.STRUCTURE_PROBES,
-    **loop_probes.LOOP_PROBES,
-    **learning_probes.LEARNING_PROBES,
-    **minibatch_probes.MINIBATCH_PROBES,
+    **core.PROBES,
+    **structure.STRUCTURE_PROBES,
+    **loop.LOOP_PROBES,
+    **learning.LEARNING_PROBES,
+    **minibatch.MINIBATCH_PROBES,
 }
 
 
 def warm_up() -> None:
     """Run every probe's torch paths once, before the guard's snapshot (torch patches itself lazily)."""
-    probes.warm_up()
-    loop_probes.warm_up()
-    learning_probes.warm_up()
-    minibatch_probes.warm_up()
+    core.warm_up()
+    loop.warm_up()
+    learning.warm_up()
+    minibatch.warm_up()

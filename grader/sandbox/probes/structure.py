@@ -15,10 +15,10 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
-from grader.sandbox.probes import (ProbeError, _isinstance, _Module, _module_train,
-                                   _named_buffers, _named_parameters, _type, build, lookup,
-                                   seed_everything, tensor_report, to_array, trainable_count)
-from grader.sandbox.student import StudentCodeError, StudentModule
+from grader.sandbox.common.module_units import parameter_units
+from grader.sandbox.executor.student import StudentCodeError, StudentModule
+from grader.sandbox.probes.core import (ProbeError, _isinstance, _Module, _module_train, _type, build, lookup,
+                                        seed_everything, tensor_report, to_array, trainable_count)
 
 _named_modules = torch.nn.Module.named_modules
 _Conv2d = torch.nn.Conv2d
@@ -49,24 +49,6 @@ def _hidden_modules(module: Any) -> list[dict[str, Any]]:
                 hidden.append({"attribute": f"{prefix}.{attr}" if prefix else attr,
                                "container": _type(value).__name__, "modules": count})
     return hidden
-
-
-def parameter_units(module: Any) -> list[dict[str, Any]]:
-    """Each submodule that owns parameters directly, with its own parameters and buffers, in
-    registration order: the unit in which reference weights are copied in.  The judge describes
-    its reference modules with the same function, so both sides match by construction."""
-    units = []
-    for prefix, sub in _named_modules(module):
-        params = [(n, p) for n, p in _named_parameters(sub, recurse=False)]
-        if not params:
-            continue
-        full = (lambda n: f"{prefix}.{n}" if prefix else n)
-        units.append({"prefix": prefix, "type": _type(sub).__qualname__,
-                      "parameters": [{"name": full(n), "shape": list(p.shape), "requires_grad": bool(p.requires_grad)}
-                                     for n, p in params],
-                      "buffers": [{"name": full(n), "shape": list(b.shape)}
-                                  for n, b in _named_buffers(sub, recurse=False)]})
-    return units
 
 
 def module_layout(student: StudentModule, target: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""Judge side of the sandbox: start executors, send typed requests, validate every reply (see grader.sandbox)."""
