@@ -584,3 +584,29 @@ def test_an_early_launched_worker_is_used_by_start_and_killed_by_close() -> None
     never_started.close()
     with pytest.raises(ProcessLookupError):  # killed and reaped by the zygote
         os.kill(pid, 0)
+
+
+def test_the_working_directory_is_a_size_limited_tmpfs_the_host_never_sees(sb: Sandbox) -> None:
+    require(sb, ("tmpfs",), "a size-limited working directory (tmpfs in the executor's mount namespace)")
+    written = result_of(sb, (
+        "import errno, os\n"
+        "total = 0\n"
+        "try:\n"
+        "    for k in range(10):\n"
+        "        with open(f'big{k}.bin', 'wb') as f:\n"
+        "            for _ in range(60):\n"
+        "                f.write(bytes(2**20))\n"
+        "                total += 2**20\n"
+        "except OSError as exc:\n"
+        "    full = exc.errno == errno.ENOSPC\n"
+        "else:\n"
+        "    full = False\n"
+        "for k in range(10):\n"
+        "    try:\n"
+        "        os.remove(f'big{k}.bin')\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "raise RuntimeError('RESULT:' + repr((full, total // 2**20)))\n"))
+    full, mib = eval(written)  # noqa: S307 - our own repr of a tuple
+    assert full and mib <= LIMITS.workdir_bytes // 2**20, written
+    assert sb._proc is not None and os.listdir(sb._proc.workdir) == [], "the host saw the executor's files"

@@ -21,6 +21,7 @@ class Limits:
     load_timeout_s: float = 10.0  #: wall time for one top-level statement of the submission
     memory_bytes: int = 4 * GiB  #: address space the student code may add to the worker
     file_size_bytes: int = 64 * MiB  #: largest file the worker may write
+    workdir_bytes: int = 256 * MiB  #: all the files in an executor's working directory (a tmpfs)
     max_processes: int = 64  #: processes/threads of the worker's user (effective for non-root)
     cpu_seconds: int = 600  #: total CPU time of one worker, a backstop behind the timeouts
     output_bytes: int = 20_000  #: student stdout/stderr kept for the report (each)

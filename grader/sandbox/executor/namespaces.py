@@ -97,12 +97,25 @@ def _enter(applied: list[str], missing: list[str]) -> tuple[bool, bool]:
     return False, False
 
 
-def _mount_proc(missing: list[str]) -> None:
+def _mount_proc(missing: list[str]) -> bool:
+    """A fresh /proc for the new PID namespace; True when the mounts are private (so more may follow)."""
     if _libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None) != 0:
         missing.append(f"mounts: could not make / private ({os.strerror(ctypes.get_errno())})")
-        return
+        return False
     if _libc.mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None) != 0:
         missing.append(f"/proc: could not mount the namespace's own ({os.strerror(ctypes.get_errno())})")
+    return True
+
+
+def _mount_workdir(workdir: str, size_bytes: int, applied: list[str], missing: list[str]) -> None:
+    """The working directory becomes a size-limited tmpfs seen only inside this mount namespace: what the
+    student's code writes counts against its memory, cannot fill the machine's disk, and is gone with it."""
+    options = f"size={size_bytes},mode=0700,nr_inodes=10000".encode()
+    if _libc.mount(b"tmpfs", workdir.encode(), b"tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, options) != 0:
+        missing.append(f"working directory: not a size-limited tmpfs ({os.strerror(ctypes.get_errno())}); "
+                       "files are limited one by one only")
+        return
+    applied.append(f"working directory: a private tmpfs of {size_bytes // 2**20} MiB, gone with the executor")
 
 
 def _wait_and_exit(child: int, reap_all: bool) -> None:
@@ -119,11 +132,12 @@ def _wait_and_exit(child: int, reap_all: bool) -> None:
             os._exit(code if code >= 0 else 128 - code)
 
 
-def isolate(keep_fds: tuple[int, ...]) -> tuple[list[str], list[str]]:
+def isolate(keep_fds: tuple[int, ...], workdir: str, workdir_bytes: int) -> tuple[list[str], list[str]]:
     """Enter the namespaces; return (applied, not applied) in the process that goes on to serve.
 
     ``keep_fds`` are the protocol descriptors: the waiting ancestors close them so that
     only the serving process holds them (the judge sees EOF exactly when it dies).
+    ``workdir`` is mounted over with a tmpfs of ``workdir_bytes`` inside the mount namespace.
     """
     applied: list[str] = []
     missing: list[str] = []
@@ -136,7 +150,8 @@ def isolate(keep_fds: tuple[int, ...]) -> tuple[list[str], list[str]]:
             os.close(fd)
         _wait_and_exit(init, reap_all=False)
     die_with_parent(0)  # the parent lives in the outer PID namespace: seen from inside, its pid is 0
-    _mount_proc(missing)
+    if _mount_proc(missing):
+        _mount_workdir(workdir, workdir_bytes, applied, missing)
     server = os.fork()
     if server:
         for fd in keep_fds:

@@ -30,7 +30,7 @@ def tampered_reply(names: list[str]) -> dict[str, Any]:
 
 def run(request_fd: int, reply_fd: int, workdir: str, limits: dict[str, Any], cgroup: Any = None) -> NoReturn:
     """Serve one item's requests; called in a freshly forked child of the zygote, never returns."""
-    applied, missing = namespaces.isolate((request_fd, reply_fd))
+    applied, missing = namespaces.isolate((request_fd, reply_fd), workdir, int(limits["workdir_bytes"]))
     os.chdir(workdir)
     os.environ.update(TMPDIR=workdir, HOME=workdir)
     guard = Guard()
