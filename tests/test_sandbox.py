@@ -610,3 +610,19 @@ def test_the_working_directory_is_a_size_limited_tmpfs_the_host_never_sees(sb: S
     full, mib = eval(written)  # noqa: S307 - our own repr of a tuple
     assert full and mib <= LIMITS.workdir_bytes // 2**20, written
     assert sb._proc is not None and os.listdir(sb._proc.workdir) == [], "the host saw the executor's files"
+
+
+def test_torch_normalisation_is_seen_at_the_dispatcher_whatever_the_entry_point() -> None:
+    """Behind the integrity policy: torch.ops under DisableTorchFunction skips every Python-level spy, but not
+    the dispatcher, where the probe's recorder sits."""
+    hidden = Statement(6, 1, (
+        "class HiddenNorm(nn.Module):\n"
+        "    def forward(self, x):\n"
+        "        with torch._C.DisableTorchFunction():\n"
+        "            return torch.ops.aten.layer_norm(x.transpose(1, -1), (x.shape[1],)).transpose(1, -1)\n"),
+        ("HiddenNorm",))
+    with Sandbox(STATEMENTS[:1] + (hidden,), LIMITS) as sandbox:
+        reply = sandbox.request("exercise", {"target": {"name": "HiddenNorm", "args": []},
+                                             "calls": [{"input": np.ones((4, 3, 5), np.float32)}]})
+        assert reply.ok, reply.failure
+        assert "aten.native_layer_norm" in reply.value["calls"][0]["torch_functions"]

@@ -15,6 +15,7 @@ from typing import Any, Callable
 import numpy as np
 import torch
 from torch.overrides import TorchFunctionMode, resolve_name
+from torch.utils._python_dispatch import TorchDispatchMode
 
 from grader.sandbox.executor.student import StudentModule
 
@@ -76,6 +77,24 @@ class OpRecorder(TorchFunctionMode):
         except Exception:  # noqa: BLE001 - naming must never break the student's call
             name = repr(func)
         self.names.add(str(name))
+        return func(*args, **(kwargs or {}))
+
+
+class AtenRecorder(TorchDispatchMode):
+    """Records the ATen kernels of dropout and normalisation that run, whatever the entry point:
+    ``torch._VF``, ``torch.ops.aten`` and code under ``DisableTorchFunction`` skip the Python-level
+    spies, but every one of them reaches the dispatcher, which is where this mode sits."""
+
+    WORDS = ("dropout", "_norm")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
+        name = str(getattr(func, "overloadpacket", func))
+        if any(word in name for word in self.WORDS):
+            self.names.add(name if name.startswith("aten") else f"aten.{name}")
         return func(*args, **(kwargs or {}))
 
 
@@ -219,14 +238,14 @@ def _one_call(student: StudentModule, module: Any, params: dict[str, Any], call:
     _module_train(module, call.get("mode", "train") == "train")
     for p in params.values():
         p.grad = None
-    recorder = OpRecorder()
+    recorder, kernels = OpRecorder(), AtenRecorder()
     result: dict[str, Any] = {}
     _spied_calls.clear()
     try:
-        with recorder:
+        with recorder, kernels:
             out = student.call(module, x)
     finally:
-        result["torch_functions"] = sorted(recorder.names | _spied_calls)
+        result["torch_functions"] = sorted(recorder.names | kernels.names | _spied_calls)
     result["output"] = tensor_report(out)
     if before is not None:
         result["input_changed"] = not bool(torch.equal(x.detach(), before))
