@@ -9,6 +9,7 @@ Each attack file holds the cells of a hostile implementation of ONE graded item 
     Score: less          zero, less (than full; the default) or full
     Report: words        words the results file must contain somewhere (optional)
     Needs: network       a limit without which the attack proves nothing: skipped, with the reason
+    Timeout: 10          the per-request deadline to grade it under (default: the test's short one)
 
 ``run_attack`` appends a correct implementation of a second item (which must keep
 full marks), runs ``python -m grader grade`` in a fresh directory of its own, and
@@ -44,7 +45,7 @@ COMPANION = {"Dropout": ("BatchNorm", CATALOG / "BatchNorm" / "good_biased_var_e
 #: Lines of the grader and the reference that no report may ever contain.
 SECRETS = ('"""Reference solution of the ResNet/CIFAR-10 assignment (seed 002).',
            "def exercise(student: StudentModule, target: dict[str, Any], calls: list[dict[str, Any]],")
-_FIELD = re.compile(r"^(Item|Says|Fails|Score|Report|Needs): (.*)$", re.MULTILINE)
+_FIELD = re.compile(r"^(Item|Says|Fails|Score|Report|Needs|Timeout): (.*)$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class Attack:
     score: str = "less"
     report: str = ""
     needs: str = ""
+    timeout_s: float | None = None  #: the per-request deadline it is graded under, when not the default
 
     @property
     def companion(self) -> tuple[str, Path]:
@@ -76,7 +78,8 @@ def load_attacks() -> dict[str, Attack]:
         fields = dict(_FIELD.findall(docstring))
         fails = tuple(name.strip() for name in fields.get("Fails", "").split(",") if name.strip())
         attacks[path.stem] = Attack(path.stem, text, fields["Item"], fields.get("Says", ""), fails,
-                                    fields.get("Score", "less"), fields.get("Report", ""), fields.get("Needs", ""))
+                                    fields.get("Score", "less"), fields.get("Report", ""), fields.get("Needs", ""),
+                                    float(fields["Timeout"]) if "Timeout" in fields else None)
     return attacks
 
 
@@ -285,7 +288,8 @@ def run_attack(attack: Attack, workspace: Path, timeout_s: float = 2.0,
         env = grading_env(workspace / "tmp")
         results_path = workspace / "out" / "grader.json"
         command = [sys.executable, "-m", "grader", "grade", str(submission), "--assignment", ASSIGNMENT,
-                   "--item", attack.item, "--item", attack.companion[0], "--timeout", str(timeout_s),
+                   "--item", attack.item, "--item", attack.companion[0],
+                   "--timeout", str(attack.timeout_s or timeout_s),
                    "--json", str(results_path), *extra_args]
         started = time.monotonic()
         memory = None

@@ -1,10 +1,14 @@
 """Dropout.forward appends 100 MB bytearrays to a list until something gives.
 
-The memory limit stops it with a MemoryError that names the limit.
+The memory limit stops it: the submission's cgroup has the kernel kill the executor (without
+a cgroup, the address-space limit raises MemoryError); either way the check names the limit. It
+is graded under a longer deadline than the other attacks, so that filling the 1 GiB on a busy
+machine is not mistaken for a hang.
 
 Item: Dropout
 Says: memory limit
 Fails: shape_dtype, values_zero_or_scaled
+Timeout: 20
 """
 # %%
 import torch

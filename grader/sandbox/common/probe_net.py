@@ -18,8 +18,9 @@ _type = type
 _parameters = torch.nn.Module.parameters
 
 
-def _to_array(value: Any) -> np.ndarray:
-    """A NumPy copy of a tensor, untracked by any torch function mode (a probe's device tracker)."""
+def to_array(value: Any) -> np.ndarray:
+    """A plain NumPy copy of a CPU/GPU tensor, however the student's class behaves, untracked by any
+    torch function mode (a probe's device tracker)."""
     with torch._C.DisableTorchFunction():
         data = _Tensor.detach(value)
         if data.dtype == torch.bfloat16:
@@ -77,14 +78,14 @@ class ProbeNet(nn.Module):
         finally:
             if tracker is not None:
                 tracker.in_forward = False
-        record["logits"] = _to_array(out).astype(np.float32)
+        record["logits"] = to_array(out).astype(np.float32)
         self.forwards.append(record)
         return out
 
     def _indices(self, x: Any) -> list[int] | None:
         if _type(x) is not _Tensor:
             return None
-        rows = _to_array(x)
+        rows = to_array(x)
         if rows.ndim == 1:
             rows = rows[None]
         elif rows.ndim > 2:

@@ -37,6 +37,10 @@ def _current_address_space() -> int:
     return 0
 
 
+#: Address space an executor under a cgroup may reserve, as a multiple of the submission's memory limit.
+VIRTUAL_BACKSTOP_FACTOR = 4
+
+
 def apply_in_worker(limits: dict[str, float | int], workdir: str, read_paths: list[str],
                     list_paths: Sequence[str] = (),
                     cgroup: SubmissionCgroup | None = None) -> tuple[list[str], list[str]]:
@@ -57,6 +61,13 @@ def apply_in_worker(limits: dict[str, float | int], workdir: str, read_paths: li
     in_cgroup = cgroup is not None and os.getpid() in cgroup.pids()
     if cgroup is not None and in_cgroup:
         applied.append(cgroup.describe())
+        # The cgroup counts memory used, not reserved: a loop of untouched allocations would reserve
+        # address space without end before anything counted.  A generous address-space backstop turns
+        # it into a MemoryError at once (an executor that needs CUDA must not get it: CUDA reserves more).
+        try:
+            _set(resource.RLIMIT_AS, _current_address_space() + VIRTUAL_BACKSTOP_FACTOR * memory)
+        except (OSError, ValueError) as exc:
+            missing.append(f"address-space backstop: {exc}")
     else:
         if cgroup is not None:
             missing.append("memory per submission (cgroup): this process is not in the submission's cgroup; "

@@ -17,6 +17,7 @@ import torch
 from torch.overrides import TorchFunctionMode, resolve_name
 from torch.utils._python_dispatch import TorchDispatchMode
 
+from grader.sandbox.common.probe_net import to_array
 from grader.sandbox.executor.student import StudentModule
 
 _Tensor = torch.Tensor
@@ -38,14 +39,6 @@ def seed_everything(seed: int) -> None:
     np.random.seed(seed % 2**32)
     random.seed(seed)
 
-
-def to_array(value: Any) -> np.ndarray:
-    """A plain NumPy copy of a plain CPU/GPU tensor, however the student's class behaves."""
-    with torch._C.DisableTorchFunction():
-        data = _Tensor.detach(value)
-        if data.dtype == torch.bfloat16:
-            data = data.float()
-        return _Tensor.numpy(_Tensor.to(data, "cpu")).copy()
 
 
 def tensor_report(value: Any) -> dict[str, Any]:
