@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assignments.mnist_logreg_cnn import convnet2
+from assignments.mnist_logreg_cnn import convnet2_common, convnet2_dropout
 from grader.sandbox.probes import learning as learning_probes
 from grader.sandbox.executor.guard import Guard
 from grader.sandbox.executor.student import StudentCodeError, StudentModule
@@ -135,30 +135,30 @@ def features(shape: tuple[int, int] = (8, 1568)) -> np.ndarray:
 def test_dropout_scale_finds_the_survivors_factor() -> None:
     base = features()
     mask = np.random.default_rng(3).random(base.shape) > 0.5
-    assert convnet2.dropout_scale(base * mask * 2, base) == pytest.approx(2.0)
-    assert convnet2.dropout_scale(base * mask, base) is None  # no rescaling is not a dropout for the layers
-    assert convnet2.dropout_scale(base * mask, base, minimum=0.0) == pytest.approx(1.0)
-    assert convnet2.dropout_scale(np.maximum(base - 1, 0), base) is None
+    assert convnet2_common.dropout_scale(base * mask * 2, base) == pytest.approx(2.0)
+    assert convnet2_common.dropout_scale(base * mask, base) is None  # no rescaling is not a dropout for the layers
+    assert convnet2_common.dropout_scale(base * mask, base, minimum=0.0) == pytest.approx(1.0)
+    assert convnet2_common.dropout_scale(np.maximum(base - 1, 0), base) is None
 
 
 @pytest.mark.parametrize("seed", range(5))
 def test_an_iid_half_mask_passes_the_mask_tests(seed: int) -> None:
     kept = np.random.default_rng(seed).random((8, 1568)) > 0.5
-    assert convnet2._mask_problem(kept, np.ones_like(kept)) == ""
+    assert convnet2_dropout._mask_problem(kept, np.ones_like(kept)) == ""
 
 
 def test_the_mask_tests_name_rate_and_dependence() -> None:
     rng = np.random.default_rng(4)
     usable = np.ones((8, 1568), bool)
-    assert "p = 0.20" in convnet2._mask_problem(rng.random((8, 1568)) > 0.2, usable)
+    assert "p = 0.20" in convnet2_dropout._mask_problem(rng.random((8, 1568)) > 0.2, usable)
     channels = np.repeat(rng.random((8, 8)) > 0.5, 196, axis=1)  # nn.Dropout2d: whole maps
-    assert "neighbouring features" in convnet2._mask_problem(channels, usable)
+    assert "neighbouring features" in convnet2_dropout._mask_problem(channels, usable)
     one_mask = np.broadcast_to(rng.random(1568) > 0.5, (8, 1568))  # the same mask for every image
-    assert "images of a batch" in convnet2._mask_problem(one_mask, usable)
+    assert "images of a batch" in convnet2_dropout._mask_problem(one_mask, usable)
 
 
 def test_pooled_is_max_pool_of_relu() -> None:
     conv = np.random.default_rng(5).standard_normal((2, 8, 28, 28)).astype(np.float32)
-    out = convnet2.pooled(conv)
+    out = convnet2_common.pooled(conv)
     assert out.shape == (2, 1568)
     assert out[0, 0] == max(0.0, conv[0, 0, :2, :2].max())

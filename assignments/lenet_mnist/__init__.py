@@ -1,6 +1,7 @@
 """LeNet on MNIST (seed 004): the LeNet network and ``backprop_deep``, mini-batch SGD with momentum.
 
-One module of checks per item.
+One module of checks per item (``lenet`` gathers its checks from ``lenet_layers``, ``lenet_structure`` and
+``lenet_forward``).
 """
 
 from pathlib import Path

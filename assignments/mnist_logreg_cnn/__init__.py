@@ -1,7 +1,8 @@
 """MNIST: multinomial logistic regression and a dropout CNN (seed 003).
 
 Items: MultinomialLogisticRegression, ConvNet2 (the course's ConvNet with dropout), and the course's
-``train`` and ``validation`` loops.  One module of checks per item.
+``train`` and ``validation`` loops.  One module of checks per item
+(``convnet2`` gathers its checks from the ``convnet2_*`` modules).
 """
 
 from pathlib import Path
