@@ -54,8 +54,9 @@ def grade(path: str | Path, options: GradeOptions = GradeOptions(), progress: Pr
             _warm_up_judge()  # while the zygote warms up its own torch: the first spawn waits for it
             items = []
             for index, item in enumerate(names.items):
-                if index + 1 < len(names.items):  # its executor starts while this item is graded
-                    sandboxes.launch(names.graded[names.items[index + 1].name])
+                following = names.graded[names.items[index + 1].name] if index + 1 < len(names.items) else None
+                if following in extraction.found:  # its executor starts while this item is graded
+                    sandboxes.launch(following)
                 items.append(_grade_item(item, names, extraction, sandboxes, options.seed, progress))
     finally:
         sandboxes.close()

@@ -29,8 +29,8 @@ from typing import Any, NoReturn
 
 from grader.sandbox.executor import leftovers, namespaces
 
-#: The only environment an executor sees (the judge's may hold tokens of the CI or Gradescope).
 def executor_environment(workdir: str) -> dict[str, str]:
+    """The only environment an executor sees (the judge's may hold tokens of the CI or Gradescope)."""
     return {"PATH": "/usr/bin:/bin", "HOME": workdir, "TMPDIR": workdir, "PYTHONHASHSEED": "0",
             "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": "1",
             "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg", "CUDA_VISIBLE_DEVICES": "", "LANG": "C.UTF-8"}
@@ -188,11 +188,15 @@ def serve(sock: socket.socket, judge: int) -> NoReturn:
     leftovers.become_subreaper()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the judge, which closes us
     children = _Children()
-    # What torch writes while warming up (torch._dynamo's cache folder) goes to a folder of our own.
+    # What torch writes while warming up (torch._dynamo's cache folder) goes to a folder of our own,
+    # removed as soon as the warm-up is over (the zygote may be killed with its judge, never cleaning up).
     private = tempfile.mkdtemp(prefix="grader-zygote-")
     tempfile.tempdir = os.environ["TMPDIR"] = private
     try:
-        warm = prepare()
+        try:
+            warm = prepare()
+        finally:
+            shutil.rmtree(private, ignore_errors=True)
         sock.send(json.dumps({"ready": True, "warm": warm}).encode())
         while True:
             packet = sock.recv(65536)
@@ -208,7 +212,6 @@ def serve(sock: socket.socket, judge: int) -> NoReturn:
         pass
     finally:
         children.kill_all()
-        shutil.rmtree(private, ignore_errors=True)
         os._exit(0)
 
 

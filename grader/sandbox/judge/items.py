@@ -18,6 +18,8 @@ from grader.sandbox.judge.client import Clock, Failure, Sandbox
 
 @dataclass
 class ItemSandboxes:
+    """The executors of one submission: started per item from its slice, closed with the submission."""
+
     extraction: Extraction
     limits: Limits
     clock: Clock = field(default_factory=Clock)

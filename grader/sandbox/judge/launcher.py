@@ -13,6 +13,7 @@ fresh interpreter, which is safe whatever this process did before.
 from __future__ import annotations
 
 import importlib
+import atexit
 import json
 import os
 import socket
@@ -146,6 +147,7 @@ def fork_shared() -> None:
     global _shared
     if _shared is None:
         _shared = Zygote.fork()
+        atexit.register(_shared.close)  # the zygote kills what it still has, and the judge reaps it
 
 
 def shared() -> Zygote:
@@ -153,4 +155,5 @@ def shared() -> Zygote:
     global _shared
     if _shared is None or not _shared.alive():
         _shared = Zygote.launch()
+        atexit.register(_shared.close)
     return _shared
