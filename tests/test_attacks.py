@@ -26,11 +26,17 @@ pytestmark = pytest.mark.slow  # every test here runs the grader
 
 ATTACKS = load_attacks()
 _outcomes: dict[str, Outcome] = {}
+#: The judge's own peak memory under any attack: torch's import (~630 MiB) plus what it decodes and
+#: computes; a reply it decoded naively could cost it gigabytes (measured worst: 706 MiB).
+JUDGE_MEMORY_BOUND_MIB = 1024
+#: The grader's default deadline for a whole submission (the attacks run under it) plus a margin.
+SUBMISSION_DEADLINE_S = 300.0
+MARGIN_S = 15.0
 
 
 def graded(name: str, tmp_path_factory: pytest.TempPathFactory) -> Outcome:
     if name not in _outcomes:
-        _outcomes[name] = run_attack(ATTACKS[name], tmp_path_factory.mktemp(name))
+        _outcomes[name] = run_attack(ATTACKS[name], tmp_path_factory.mktemp(name), watch_memory=True)
     return _outcomes[name]
 
 
@@ -50,6 +56,9 @@ def test_attack_is_contained(name: str, tmp_path_factory: pytest.TempPathFactory
     _require(attack, outcome)
     assert outcome.exit_code == 0, outcome.stderr
     assert "Traceback" not in outcome.stderr, outcome.stderr
+    assert outcome.seconds < SUBMISSION_DEADLINE_S + MARGIN_S, f"graded in {outcome.seconds:.0f} s"
+    assert outcome.memory is not None and 0 < outcome.memory.judge_kib < JUDGE_MEMORY_BOUND_MIB * 1024, \
+        f"the judge's peak memory was {outcome.memory and outcome.memory.judge_kib // 1024} MiB"
 
     companion = outcome.item(attack.companion[0])
     assert companion["score"] == companion["max_score"] > 0, outcome.failures(attack.companion[0])
