@@ -156,13 +156,7 @@ def _split_ipynb(text: str, p: Path, notes: list[str]) -> list[tuple[int, str]]:
             "re-save it with a current Jupyter (nbformat 4)"
         )
     if major < 4:
-        try:
-            doc = nbformat.convert(nbformat.from_dict(doc), 4)
-        except Exception as e:  # nbformat's converters assume a well-formed notebook
-            raise UnreadableSubmission(
-                f"{p} is an nbformat {major} notebook that could not be converted to nbformat 4 "
-                f"({_first_clause(e)}); open it in a current Jupyter, save it and submit it again"
-            ) from None
+        doc = _convert_old(text, doc, major, p)
         notes.append(f"{p} is an nbformat {major} notebook; it was converted to nbformat 4 for grading "
                      "(nothing is lost; re-save it with a current Jupyter to silence this note)")
     cells = doc.get("cells")
@@ -174,6 +168,48 @@ def _split_ipynb(text: str, p: Path, notes: list[str]) -> list[tuple[int, str]]:
             continue
         out.append((i, _source_text(cell.get("source", ""))))
     return out
+
+
+def _convert_old(text: str, doc: dict[str, Any], major: int, p: Path) -> Any:
+    """An nbformat 1 to 3 notebook as nbformat 4, read the way Jupyter reads it.
+
+    ``nbformat.reads(text, as_version=4)`` rejoins the line lists of every cell (``input``, heading
+    ``source``, outputs) and converts version by version; its validation only logs, so a notebook
+    Jupyter opens is graded.  Only when nbformat itself gives up are the code cells taken from the
+    worksheets directly (the grader needs nothing else); otherwise the file is reported as damaged.
+    """
+    try:
+        return nbformat.reads(text, as_version=4, capture_validation_error={})
+    except Exception as e:  # nbformat's converters assume a well-formed notebook
+        error = e
+    cells = _old_code_cells(doc)
+    if cells is None:
+        raise UnreadableSubmission(
+            f"{p} is an nbformat {major} notebook that could not be converted to nbformat 4 "
+            f"({_first_clause(error)}); open it in a current Jupyter, save it and submit it again"
+        )
+    return {"cells": cells}
+
+
+def _old_code_cells(doc: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """Every cell of an nbformat 1-3 notebook in order (code cells with their ``input`` as ``source``);
+    None unless it has the shape those versions have (worksheets of cells, or cells for version 1)."""
+    worksheets = doc.get("worksheets")
+    if worksheets is None and isinstance(doc.get("cells"), list):
+        worksheets = [{"cells": doc["cells"]}]  # nbformat 1
+    if not isinstance(worksheets, list) or not worksheets:
+        return None
+    cells: list[dict[str, Any]] = []
+    for worksheet in worksheets:
+        if not isinstance(worksheet, dict) or not isinstance(worksheet.get("cells"), list):
+            return None
+        for cell in worksheet["cells"]:
+            if isinstance(cell, dict) and cell.get("cell_type") == "code":
+                source = cell.get("input", cell.get("code", ""))
+                cells.append({"cell_type": "code", "source": _source_text(source)})
+            else:
+                cells.append({"cell_type": "other"})
+    return cells
 
 
 def _first_clause(e: BaseException) -> str:

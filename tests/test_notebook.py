@@ -70,6 +70,35 @@ def test_v3_notebook_is_converted(tmp_path: Path) -> None:
                         "(nothing is lost; re-save it with a current Jupyter to silence this note)",)
 
 
+def test_v3_notebook_with_heading_cells_and_outputs_is_read_by_nbformat(tmp_path: Path) -> None:
+    """Line lists everywhere (heading ``source``, ``input``, outputs), as Jupyter wrote them:
+    nbformat's own reader rejoins them before converting."""
+    nb3 = v3.new_notebook(worksheets=[v3.new_worksheet(cells=[
+        v3.new_heading_cell("Homework 2", level=1),
+        v3.new_code_cell(input="x = 1\ny = 2", prompt_number=4,
+                         outputs=[v3.new_output("stream", output_text="a\nb\n"),
+                                  v3.new_output("pyout", output_text="3", prompt_number=4)]),
+    ])])
+    path = tmp_path / "old.ipynb"
+    path.write_text(v3.writes_json(nb3), encoding="utf-8")
+    assert '"source": [' in path.read_text(encoding="utf-8")  # the heading's line list
+    nb = read_submission(path)
+    assert [(c.index, c.source) for c in nb.cells] == [(2, "x = 1\ny = 2")]
+    assert "nbformat 3 notebook; it was converted" in nb.notes[0]
+
+
+def test_v3_notebook_nbformat_rejects_still_gives_its_code_cells(tmp_path: Path) -> None:
+    """nbformat's converter gives up on a damaged output; the code cells are all the grader needs."""
+    path = tmp_path / "odd.ipynb"
+    path.write_text('{"nbformat": 3, "nbformat_minor": 0, "metadata": {}, "worksheets": [{"cells": ['
+                    '{"cell_type": "heading", "level": 1, "source": ["Homework"]}, '
+                    '{"cell_type": "code", "input": ["x = 1\\n", "y = 2"], "outputs": [7]}]}]}', encoding="utf-8")
+    with pytest.raises(Exception):
+        nbformat.reads(path.read_text(encoding="utf-8"), as_version=4, capture_validation_error={})
+    nb = read_submission(path)
+    assert [(c.index, c.source) for c in nb.cells] == [(2, "x = 1\ny = 2")]
+
+
 def test_v4_notebook_has_no_notes(tmp_path: Path) -> None:
     path = write_v4(tmp_path / "sub.ipynb", [v4.new_code_cell("x = 1")])
     assert read_submission(path).notes == ()

@@ -22,6 +22,9 @@ from grader import integrity
 from grader.sandbox.executor.guard import Guard
 
 CELL_PREFIX = "<cell "
+#: what a ModuleNotFoundError in graded code is answered with (see grader.sandbox.executor.libraries)
+PROVIDED_LIBRARIES = ("torch, numpy, math, random, time, tqdm, matplotlib, IPython.display, torchvision "
+                      "and Python's standard library")
 MAX_TRACEBACK_CHARS = 4000
 #: Set by the worker at start-up so that memory errors can name the limit.
 memory_limit_gib: float | None = None
@@ -56,6 +59,10 @@ def describe_exception(exc: BaseException) -> dict[str, Any]:
         if frame.line:
             lines.append(f"    {frame.line.strip()}")
     summary = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    missing = _missing_library(exc)
+    if missing:
+        summary = (f"{type(exc).__name__}: `{missing}` is not available to the grader: graded code may use "
+                   f"{PROVIDED_LIBRARIES}; remove `{missing}` from the graded code")
     out_of_memory = (isinstance(exc, MemoryError) or "can't allocate memory" in summary
                      or "not enough memory" in summary)
     if out_of_memory:
@@ -68,6 +75,16 @@ def describe_exception(exc: BaseException) -> dict[str, Any]:
     where = f"{frames[-1].filename.strip('<>')}, line {frames[-1].lineno}" if frames else None
     return {"kind": "exception", "type": type(exc).__name__, "summary": summary[:1000],
             "traceback": text, "where": where, "out_of_memory": out_of_memory}
+
+
+def _missing_library(exc: BaseException) -> str | None:
+    """The top-level name of a library the executor does not have, for a ModuleNotFoundError."""
+    if not isinstance(exc, ModuleNotFoundError) or not isinstance(exc.name, str) or not exc.name:
+        return None
+    root = exc.name.split(".")[0]
+    if root in sys.modules:  # a missing submodule of a library we have: its own message says more
+        return None
+    return root
 
 
 @dataclass

@@ -33,7 +33,8 @@ def executor_environment(workdir: str) -> dict[str, str]:
     """The only environment an executor sees (the judge's may hold tokens of the CI or Gradescope)."""
     return {"PATH": "/usr/bin:/bin", "HOME": workdir, "TMPDIR": workdir, "PYTHONHASHSEED": "0",
             "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": "1",
-            "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg", "CUDA_VISIBLE_DEVICES": "", "LANG": "C.UTF-8"}
+            "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg", "TQDM_DISABLE": "1",
+            "CUDA_VISIBLE_DEVICES": "", "LANG": "C.UTF-8"}
 
 
 def _threads() -> int:
@@ -46,9 +47,10 @@ def prepare() -> bool:
     import torch
 
     torch.set_num_threads(1)
-    from grader.sandbox.executor import seccomp_filter, server  # noqa: F401 - imported for the executors
+    from grader.sandbox.executor import libraries, seccomp_filter, server  # noqa: F401 - imported for the executors
     from grader.sandbox.probes import registry
 
+    libraries.prepare()  # tqdm, matplotlib, IPython.display: imported once, silent in graded code
     seccomp_filter.load_library()  # it runs ldconfig once, here, instead of in every executor
 
     before = _threads()

@@ -1,0 +1,83 @@
+"""The libraries real notebooks call inside graded functions, imported by the zygote and made silent.
+
+Students put progress bars (``tqdm``, ``tqdm.auto``, ``tqdm.notebook``, ``trange``), plots
+(``matplotlib.pyplot``) and ``IPython.display`` (``display``, ``clear_output``) inside their training
+and evaluation loops.  None of it changes what a function computes, so it must neither fail nor
+print: the zygote imports them once (:func:`prepare`), before any executor is forked, so that each
+executor finds them in ``sys.modules`` (no file to read after Landlock, no matplotlib font scan per
+item), and
+
+- tqdm is disabled by default: every bar that does not pass ``disable=`` itself is disabled (tqdm
+  honours ``TQDM_DISABLE=1``, set in the executor's environment, only when it is first imported, and
+  ``import torch`` imports it before the zygote starts, so the default is also set on the class);
+  ``tqdm.notebook`` (which needs ipywidgets and a running kernel) is the console bar, disabled the
+  same way; no monitor thread is started;
+- matplotlib uses the non-interactive Agg backend and ``pyplot.show`` does nothing;
+- ``IPython.display.display``, ``update_display`` and ``clear_output`` do nothing (outside a kernel
+  they would print reprs and terminal escape codes).
+
+What graded code may import is said in ``student.PROVIDED_LIBRARIES``, the message a missing
+library gets.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+def _nothing(*args: Any, **kwargs: Any) -> None:
+    return None
+
+
+class _DisplayHandle:
+    """What ``display(..., display_id=True)`` returns: its updates do nothing either."""
+
+    display = update = _nothing
+
+
+def _display(*args: Any, display_id: Any = None, **kwargs: Any) -> Any:
+    return _DisplayHandle() if display_id else None
+
+
+def prepare() -> None:
+    """Import tqdm, matplotlib (Agg) and IPython.display and silence them; nothing is drawn or started."""
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+    from matplotlib import font_manager  # noqa: F401 - the font list is built here, once, not per executor
+
+    plt.show = _nothing
+
+    os.environ["TQDM_DISABLE"] = "1"  # tqdm reads its TQDM_* defaults when it is first imported...
+    import tqdm
+    import tqdm.auto  # noqa: F401
+    import tqdm.autonotebook  # noqa: F401
+    import tqdm.notebook
+    import tqdm.std
+
+    tqdm.std.tqdm.monitor_interval = 0  # no monitor thread: a disabled bar has nothing to watch
+    _disable_by_default(tqdm.std.tqdm)  # ...which `import torch` has already done
+    notebook = sys.modules["tqdm.notebook"]
+    notebook.tqdm = notebook.tqdm_notebook = tqdm.std.tqdm
+    notebook.trange = notebook.tnrange = tqdm.std.trange
+
+    import IPython.core.display_functions as display_functions
+    import IPython.display
+
+    for module in (IPython.display, display_functions, sys.modules.get("IPython.core.display")):
+        for name in ("display", "update_display", "clear_output"):
+            if module is not None and hasattr(module, name):
+                setattr(module, name, _display if name == "display" else _nothing)
+
+
+def _disable_by_default(cls: type) -> None:
+    original = cls.__init__
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("disable", True)
+        original(self, *args, **kwargs)
+
+    cls.__init__ = __init__
