@@ -30,3 +30,8 @@ class Limits:
 
     def to_plain(self) -> dict[str, float | int]:
         return asdict(self)
+
+
+#: Libraries an executor gets imported and silenced on demand (a third of a second for matplotlib), when
+#: the statements of its item mention them: graded code may plot or display, which must do nothing.
+ON_DEMAND_LIBRARIES = ("matplotlib", "IPython")

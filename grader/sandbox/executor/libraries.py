@@ -3,7 +3,8 @@
 Students put progress bars (``tqdm``, ``tqdm.auto``, ``tqdm.notebook``, ``trange``), plots
 (``matplotlib.pyplot``) and ``IPython.display`` (``display``, ``clear_output``) inside their training
 and evaluation loops.  None of it changes what a function computes, so it must neither fail nor
-print: the zygote imports them once (:func:`prepare`), before any executor is forked, so that each
+print: the zygote imports them once (:func:`prepare`; matplotlib and IPython.display only when the
+judge asks, because an item's slice mentions them), before it forks that item's executor, so that the
 executor finds them in ``sys.modules`` (no file to read after Landlock, no matplotlib font scan per
 item), and
 
@@ -26,6 +27,8 @@ import os
 import sys
 from typing import Any
 
+from grader.sandbox.common.limits import ON_DEMAND_LIBRARIES as ON_DEMAND
+
 def _nothing(*args: Any, **kwargs: Any) -> None:
     return None
 
@@ -40,8 +43,20 @@ def _display(*args: Any, display_id: Any = None, **kwargs: Any) -> Any:
     return _DisplayHandle() if display_id else None
 
 
-def prepare() -> None:
-    """Import tqdm, matplotlib (Agg) and IPython.display and silence them; nothing is drawn or started."""
+_prepared: set[str] = set()
+
+
+def prepare(names: tuple[str, ...] = ()) -> None:
+    """tqdm always (torch has imported it already); the ``ON_DEMAND`` libraries in ``names``, once each."""
+    if "tqdm" not in _prepared:
+        _prepare_tqdm()
+    for name in names:
+        if name in ON_DEMAND and name not in _prepared:
+            (_prepare_matplotlib if name == "matplotlib" else _prepare_ipython)()
+    _prepared.update(("tqdm", *(n for n in names if n in ON_DEMAND)))
+
+
+def _prepare_matplotlib() -> None:
     os.environ.setdefault("MPLBACKEND", "Agg")
     import matplotlib
 
@@ -51,6 +66,8 @@ def prepare() -> None:
 
     plt.show = _nothing
 
+
+def _prepare_tqdm() -> None:
     os.environ["TQDM_DISABLE"] = "1"  # tqdm reads its TQDM_* defaults when it is first imported...
     import tqdm
     import tqdm.auto  # noqa: F401
@@ -64,6 +81,8 @@ def prepare() -> None:
     notebook.tqdm = notebook.tqdm_notebook = tqdm.std.tqdm
     notebook.trange = notebook.tnrange = tqdm.std.trange
 
+
+def _prepare_ipython() -> None:
     import IPython.core.display_functions as display_functions
     import IPython.display
 

@@ -50,7 +50,7 @@ def prepare() -> bool:
     from grader.sandbox.executor import libraries, seccomp_filter, server  # noqa: F401 - imported for the executors
     from grader.sandbox.probes import registry
 
-    libraries.prepare()  # tqdm, matplotlib, IPython.display: imported once, silent in graded code
+    libraries.prepare()  # tqdm, silent in graded code (matplotlib and IPython.display: on demand)
     seccomp_filter.load_library()  # it runs ldconfig once, here, instead of in every executor
 
     before = _threads()
@@ -164,6 +164,9 @@ def _spawn(sock: socket.socket, request: dict[str, Any], children: _Children, wa
     reply_r, reply_w = os.pipe()
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
+    from grader.sandbox.executor import libraries
+
+    libraries.prepare(tuple(str(name) for name in request.get("libraries") or ()))
     zygote = os.getpid()
     pid = os.fork()
     if pid == 0:

@@ -26,7 +26,7 @@ from typing import Any, Literal
 from grader.extract import Statement
 from grader.sandbox.common import protocol
 from grader.sandbox.common.cgroup import SubmissionCgroup
-from grader.sandbox.common.limits import Limits
+from grader.sandbox.common.limits import ON_DEMAND_LIBRARIES, Limits
 from grader.sandbox.judge import launcher
 from grader.sandbox.judge.launcher import Zygote
 
@@ -328,12 +328,17 @@ class Sandbox:
     def _fork(self) -> _Process:
         zygote = self.zygote or launcher.shared()
         workdir = tempfile.mkdtemp(prefix="grader-worker-")
-        spawned = zygote.spawn(workdir, self.limits.to_plain(), self.cgroup and self.cgroup.to_plain())
+        spawned = zygote.spawn(workdir, self.limits.to_plain(), self.cgroup and self.cgroup.to_plain(),
+                               self._libraries())
         readers = (_CappedReader(spawned.stdout_fd, self.limits.output_bytes),
                    _CappedReader(spawned.stderr_fd, self.limits.output_bytes))
         for reader in readers:
             reader.start()
         return _Process(spawned.pid, zygote, spawned.request_fd, spawned.reply_fd, workdir, readers)
+
+    def _libraries(self) -> tuple[str, ...]:
+        """The libraries the executor should find ready (and silent): those the statements mention."""
+        return tuple(name for name in ON_DEMAND_LIBRARIES if any(name in s.source for s in self.statements))
 
     def _kill(self, grace_s: float = 0.0) -> int | None:
         """Kill the executor and everything it started; return its exit code.

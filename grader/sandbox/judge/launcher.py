@@ -82,11 +82,14 @@ class Zygote:
         return cls(ours, popen.pid, popen)
 
     # -- the interface ------------------------------------------------------------
-    def spawn(self, workdir: str, limits: dict[str, Any], cgroup: dict[str, Any] | None = None) -> Spawned:
-        """Fork a new executor serving in ``workdir`` under ``limits``, in ``cgroup`` (its description)."""
+    def spawn(self, workdir: str, limits: dict[str, Any], cgroup: dict[str, Any] | None = None,
+              libraries: tuple[str, ...] = ()) -> Spawned:
+        """Fork a new executor serving in ``workdir`` under ``limits``, in ``cgroup`` (its description),
+        with ``libraries`` (``matplotlib``, ``IPython``) imported and silenced beforehand."""
         if not self._greeted:
             self.warm, self._greeted = bool(self._receive().get("warm")), True
-        self._send({"op": "spawn", "workdir": workdir, "limits": limits, "cgroup": cgroup})
+        self._send({"op": "spawn", "workdir": workdir, "limits": limits, "cgroup": cgroup,
+                    "libraries": list(libraries)})
         try:
             packet, fds, _, _ = socket.recv_fds(self._sock, 65536, 4)
         except OSError as exc:
