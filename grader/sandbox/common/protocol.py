@@ -65,16 +65,15 @@ def decode_array(obj: dict[str, Any]) -> np.ndarray:
     return np.frombuffer(raw, dtype=np_dtype).reshape(shape).astype(np_dtype.newbyteorder("="))
 
 
-def decode_tensors(value: Any, depth: int = 0) -> Any:
-    """Replace every encoded tensor inside a decoded JSON value by a NumPy array."""
-    if depth > MAX_REPLY_DEPTH:
-        raise ProtocolError(f"a value nested more than {MAX_REPLY_DEPTH} levels deep")
+def decode_tensors(value: Any) -> Any:
+    """Replace every encoded tensor inside a decoded JSON value by a NumPy array (a reply's nesting is
+    bounded by :func:`parse_reply` before this recursion sees it)."""
     if isinstance(value, dict):
         if "__tensor__" in value:
             return decode_array(value)
-        return {k: decode_tensors(v, depth + 1) for k, v in value.items()}
+        return {k: decode_tensors(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [decode_tensors(v, depth + 1) for v in value]
+        return [decode_tensors(v) for v in value]
     return value
 
 

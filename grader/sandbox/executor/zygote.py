@@ -202,7 +202,7 @@ def serve(sock: socket.socket, judge: int) -> NoReturn:
             warm = prepare()
         finally:
             shutil.rmtree(private, ignore_errors=True)
-        sock.send(json.dumps({"ready": True, "warm": warm}).encode())
+        sock.send(json.dumps({"ready": True}).encode())
         while True:
             packet = sock.recv(65536)
             if not packet:

@@ -25,7 +25,7 @@ class ItemSandboxes:
     clock: Clock = field(default_factory=Clock)
     #: statement index (into ``extraction.statements``) -> why it failed to load
     load_failures: dict[int, Failure] = field(default_factory=dict)
-    _used: list[tuple[tuple[int, ...], Sandbox]] = field(default_factory=list)
+    _used: list[Sandbox] = field(default_factory=list)
     _launched: dict[str, Sandbox] = field(default_factory=dict)  #: forked ahead, not started yet
     cgroup: SubmissionCgroup | None = None  #: memory and processes of all the executors together
     cgroup_note: str = ""  #: why there is no cgroup, when there is none
@@ -46,7 +46,7 @@ class ItemSandboxes:
         sandbox = self._launched.pop(name, None) or self._new(name)
         sandbox.load_failures.update({local: self.load_failures[index] for local, index in enumerate(indices)
                                       if index in self.load_failures})
-        self._used.append((indices, sandbox))
+        self._used.append(sandbox)
         sandbox.start()
         for local, failure in sandbox.load_failures.items():
             self.load_failures.setdefault(indices[local], failure)
@@ -60,15 +60,15 @@ class ItemSandboxes:
     # -- what the report says about all of them -------------------------------------
     @property
     def restarts(self) -> int:
-        return sum(sandbox.restarts for _, sandbox in self._used)
+        return sum(sandbox.restarts for sandbox in self._used)
 
     @property
     def limits_applied(self) -> tuple[str, ...]:
-        return next((s.limits_applied for _, s in self._used if s.limits_applied), ())
+        return next((s.limits_applied for s in self._used if s.limits_applied), ())
 
     @property
     def limits_not_applied(self) -> tuple[str, ...]:
-        notes = next((s.limits_not_applied for _, s in self._used if s.limits_applied or s.limits_not_applied), ())
+        notes = next((s.limits_not_applied for s in self._used if s.limits_applied or s.limits_not_applied), ())
         return notes + ((self.cgroup_note,) if self.cgroup_note else ())
 
     @property
@@ -80,12 +80,12 @@ class ItemSandboxes:
         return self._joined("stderr")
 
     def _joined(self, stream: str) -> str:
-        text = "".join(getattr(sandbox, stream) for _, sandbox in self._used)
+        text = "".join(getattr(sandbox, stream) for sandbox in self._used)
         cap = self.limits.output_bytes
         return text if len(text) <= cap else text[:cap] + "\n… (output truncated)"
 
     def close(self) -> None:
-        for sandbox in [*(s for _, s in self._used), *self._launched.values()]:
+        for sandbox in [*self._used, *self._launched.values()]:
             sandbox.close()
         self._launched.clear()
         if self.cgroup is not None:

@@ -49,8 +49,9 @@ class Zygote:
     def __init__(self, sock: socket.socket, pid: int, popen: subprocess.Popen[bytes] | None = None) -> None:
         self._sock, self.pid, self._popen = sock, pid, popen
         self._sock.settimeout(STARTUP_TIMEOUT_S)
-        self._greeted = False  #: the zygote says hello once warm; read it at the first spawn, not before,
-        self.warm = False      #: so that the judge goes on importing meanwhile
+        #: the zygote says hello once warm; read it at the first spawn, not before, so that the judge
+        #: goes on importing meanwhile
+        self._greeted = False
 
     @classmethod
     def fork(cls) -> "Zygote":
@@ -87,7 +88,8 @@ class Zygote:
         """Fork a new executor serving in ``workdir`` under ``limits``, in ``cgroup`` (its description),
         with ``libraries`` (``matplotlib``, ``IPython``) imported and silenced beforehand."""
         if not self._greeted:
-            self.warm, self._greeted = bool(self._receive().get("warm")), True
+            self._receive()
+            self._greeted = True
         self._send({"op": "spawn", "workdir": workdir, "limits": limits, "cgroup": cgroup,
                     "libraries": list(libraries)})
         try:
