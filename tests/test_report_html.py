@@ -191,3 +191,9 @@ def test_chromium_finds_every_item_and_runs_nothing(tmp_path: Path) -> None:
     assert parsed.all("li", **{"data-check": "shape"}) and parsed.with_class("integrity-banner")
     assert not parsed.all("script") and not parsed.all("img")
     assert samples.SCRIPT in parsed.body_text
+
+
+def test_an_integrity_violation_is_said_by_its_check_not_twice_in_the_item() -> None:
+    parsed = page(samples.markup_everywhere())
+    assert parsed.body_text.count("`sys._getframe` (frames) at cell 3, line 4") == 2  # banner and check
+    assert not parsed.with_class("item-message")

@@ -84,13 +84,15 @@ def _item(index: int, item: ItemResult) -> dict[str, Any]:
     visible = [c for c in item.checks if c.visibility == "visible"]
     causes = find_causes(visible) if item.found_as is not None else ()
     refs = {name: reference(cause) for name, cause in causes_by_check(causes).items()}
+    said = {c.message for c in visible if c.name == INTEGRITY_CHECK}  # the integrity check says it already
+    message = item.message or ("" if item.found_as else f"{item.name} was not found in the submission.")
     return {
         "anchor": f"item-{index}",
         "name": printable(item.name),
         "found_as": printable(item.found_as) if item.found_as not in (None, item.name) else "",
         "missing": item.found_as is None,
         "location": printable(item.location or ""),
-        "message": printable(item.message or ("" if item.found_as else f"{item.name} was not found in the submission.")),
+        "message": "" if message in said else printable(message),
         "score": fmt_points(item.score),
         "max_score": fmt_points(item.max_score),
         "status": _status(item.score, item.max_score),
