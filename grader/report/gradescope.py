@@ -30,6 +30,7 @@ from typing import Any
 
 from grader.report._files import write_atomically
 from grader.report._text import fmt_points, plural, points, printable
+from grader.report.causes import Cause, causes_by_check, find_causes, introduction, reference
 from grader.results import CheckResult, GradeResult, ItemResult
 
 #: Separator between the item and the check in a test's name.
@@ -55,12 +56,19 @@ def _status(item: ItemResult, check: CheckResult) -> str:
     return "passed"
 
 
-def _check_output(item: ItemResult, check: CheckResult) -> str:
+def _check_output(item: ItemResult, check: CheckResult, cause: Cause | None = None) -> str:
     parts: list[str] = []
     if check.description:
         parts.append(check.description)
     if _missing(item):
         parts.append(_item_message(item))
+    elif check.outcome == "failed" and cause is not None and check.name != cause.first:
+        parts.append(f"{reference(cause)} (test {item.name}{NAME_SEPARATOR}{cause.first}).")
+    elif check.outcome == "failed" and cause is not None:
+        parts.append(introduction(cause))
+        parts.append(cause.message)
+        if cause.counterexample:
+            parts.append("Counterexample:\n" + cause.counterexample)
     elif check.outcome == "failed":
         parts.append(check.message or "Failed.")
         if check.counterexample:
@@ -72,7 +80,7 @@ def _check_output(item: ItemResult, check: CheckResult) -> str:
     return printable("\n\n".join(parts))
 
 
-def _test(item: ItemResult, check: CheckResult) -> dict[str, Any]:
+def _test(item: ItemResult, check: CheckResult, cause: Cause | None = None) -> dict[str, Any]:
     warning = check.outcome == "warning"
     return {
         "name": printable(f"{item.name}{NAME_SEPARATOR}{check.name}"),
@@ -80,7 +88,7 @@ def _test(item: ItemResult, check: CheckResult) -> dict[str, Any]:
         "score": 0.0 if warning else points(check.points),
         "max_score": 0.0 if warning else points(check.max_points),
         "status": _status(item, check),
-        "output": _check_output(item, check),
+        "output": _check_output(item, check, cause),
         "output_format": "text",
         "visibility": check.visibility,
     }
@@ -104,7 +112,8 @@ def _tests(result: GradeResult) -> list[dict[str, Any]]:
     for item in result.items:
         if _missing(item) and not item.checks:
             tests.append(_missing_item_test(item))
-        tests.extend(_test(item, check) for check in item.checks)
+        causes = {} if _missing(item) else causes_by_check(find_causes(item.checks))
+        tests.extend(_test(item, check, causes.get(check.name)) for check in item.checks)
     return tests
 
 
