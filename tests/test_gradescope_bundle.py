@@ -105,3 +105,11 @@ def test_an_unknown_assignment_is_refused(tmp_path: Path) -> None:
                           capture_output=True, text=True, cwd=PROJECT_ROOT)
     assert done.returncode == 2
     assert done.stderr.startswith("error: unknown assignment 'resnet'; available:")
+
+
+def test_reference_modules_are_read_from_every_import_form(tmp_path: Path) -> None:
+    from grader.gradescope.bundle import _reference_modules
+
+    (tmp_path / "checks.py").write_text("import reference.alpha\nfrom reference.beta import Net as RefNet\n"
+                                        "from reference import gamma\nimport referenced.delta\nimport torch\n")
+    assert _reference_modules(tmp_path) == {"alpha", "beta", "gamma"}

@@ -70,9 +70,12 @@ def _reference_modules(assignment_folder: Path) -> set[str]:
     found = set()
     for path in assignment_folder.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.ImportFrom) and node.module == "reference":  # from reference import x
+                found.update(a.name for a in node.names)
+                continue
             names = ([node.module or ""] if isinstance(node, ast.ImportFrom)
                      else [a.name for a in node.names] if isinstance(node, ast.Import) else [])
-            found.update(n.split(".")[1] for n in names if n.startswith("reference.") and n.count(".") >= 1)
+            found.update(n.split(".")[1] for n in names if n.startswith("reference."))
     return found
 
 
@@ -98,8 +101,8 @@ def entries(assignment: str, root: Path = PROJECT_ROOT) -> list[Entry]:
     get_assignment(assignment)  # it must also load as an assignment
     versions = pins(root / "pyproject.toml")
     context = {"assignment": assignment, "venv": VENV, "torch_index": TORCH_CPU_INDEX,
-               "python_version": PYTHON_VERSION, "torch": versions.get("torch"),
-               "torchvision": versions.get("torchvision")}
+               "python_version": PYTHON_VERSION, "torch": versions["torch"],
+               "torchvision": versions["torchvision"]}
     env = _templates()
     scripts = [Entry("setup.sh", env.get_template("setup.sh.j2").render(context).encode(), executable=True),
                Entry("run_autograder", env.get_template("run_autograder.j2").render(context).encode(),
