@@ -26,6 +26,7 @@ from grader.errors import EXIT_BAD_INPUT, EXIT_GRADED, EXIT_INTERNAL, BadInput, 
 from grader.grade import GradeOptions, grade
 from grader.report import render_terminal, write_gradescope, write_json, write_junit
 from grader.report import write_fallback_html, write_html
+from grader.report.gradescope import error_dict
 from grader.sandbox.common.limits import GiB, Limits
 
 
@@ -190,7 +191,7 @@ def _results_paths(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def _write_fallback(args: argparse.Namespace, message: str) -> None:
     """Leave a valid (zero-score) results file where one was asked for."""
-    for path, payload in ((args.gradescope, {"score": 0.0, "output": message, "tests": []}),
+    for path, payload in ((args.gradescope, error_dict(message)),
                           (args.json, {"schema": "grader-results/1", "error": message, "score": 0.0,
                                        "max_score": None, "items": []})):
         if path is None:

@@ -18,6 +18,10 @@ One test per check, named ``"Dropout › zero_fraction"``.  How outcomes map:
 * checks of an item that was not found -> ``failed`` with the item's message.  An item
   that was not found and has no checks at all still gets one failed test, so that it shows.
 
+``stdout_visibility`` is ``hidden``: the autograder's log (``grader.gradescope.run``) prints every
+check, hidden ones included, for instructors.  Outputs are ``text``, never ``md`` or ``html``: they
+quote student-controlled text (messages, printed output), which must not become markup.
+
 All text is passed through :func:`~grader.report._text.printable`: student output cannot
 smuggle terminal escapes or invalid UTF-8 into the page.
 """
@@ -178,6 +182,31 @@ def to_gradescope_dict(result: GradeResult) -> dict[str, Any]:
         },
         "tests": _tests(result),
     }
+
+
+def error_dict(message: str, *, assignment: str | None = None) -> dict[str, Any]:
+    """A ``results.json`` object for a submission that could not be graded: score 0 and ``message``.
+
+    Gradescope needs a score even then (no submission, an unreadable notebook, a grader crash);
+    ``message`` is what the student reads, so it says what to do and holds nothing hidden.
+    """
+    extra: dict[str, Any] = {"error": printable(message)}
+    if assignment is not None:
+        extra["assignment"] = printable(assignment)
+    return {
+        "score": 0.0,
+        "output": printable(message),
+        "output_format": "text",
+        "stdout_visibility": "hidden",
+        "extra_data": extra,
+        "tests": [],
+    }
+
+
+def write_gradescope_error(message: str, path: str | os.PathLike[str], *, assignment: str | None = None) -> None:
+    """Write :func:`error_dict` to ``path``, atomically."""
+    text = json.dumps(error_dict(message, assignment=assignment), indent=2, ensure_ascii=False) + "\n"
+    write_atomically(path, text.encode("utf-8"))
 
 
 def to_gradescope_text(result: GradeResult) -> str:
