@@ -22,7 +22,7 @@ from hypothesis.strategies import floats
 
 from grader.assignment import Item
 from grader.checks import requirements
-from grader.checks.core import ItemContext, not_found_result, run_check, skipped_result
+from grader.checks.core import Check, ItemContext, not_found_result, run_check, skipped_result
 from grader.checks.search import private_hypothesis_storage
 from grader.extract import Extraction, Statement, extract, parse_notebook
 from grader.integrity import check_statements, forbidden_mapping
@@ -53,8 +53,9 @@ def grade(path: str | Path, options: GradeOptions = GradeOptions(), progress: Pr
     notebook = read_submission(path)
     names, extraction = resolve_and_slice(notebook, options)
     available = requirements.detect() if options.available is None else options.available
-    # With a GPU the executors are started for CUDA (cgroup only, device nodes open): see Limits.gpu.
-    limits = replace(options.limits, gpu=True) if "cuda" in available else options.limits
+    # Executors start for CUDA (cgroup only, device nodes open: Limits.gpu) only when a check to run needs it.
+    needs_gpu = "cuda" in available and any("cuda" in c.requires for i in names.items for c in _selected(i, options))
+    limits = replace(options.limits, gpu=True) if needs_gpu else options.limits
     sandboxes = ItemSandboxes(extraction, limits)
     try:
         with _single_threaded_torch(), private_hypothesis_storage():
@@ -115,12 +116,17 @@ def _single_threaded_torch() -> Iterator[None]:
         torch.set_num_threads(threads)
 
 
+def _selected(item: Item, options: GradeOptions) -> list[Check]:
+    """The item's checks this run asks for: those of no group, and the smoke group with --smoke."""
+    groups = {""} | ({"smoke"} if options.smoke else set())
+    return [c for c in item.checks if c.group in groups]
+
+
 def _grade_selected(item: Item, names: GradedNames, extraction: Extraction, sandboxes: ItemSandboxes,
                     options: GradeOptions, available: frozenset[str], progress: Progress | None) -> ItemResult:
     """Grade the item's checks that apply to this run: an optional group only when asked for, and a check
     whose requirement this machine lacks reported skipped, whatever became of the item (missing, blocked)."""
-    groups = {""} | ({"smoke"} if options.smoke else set())
-    selected = [c for c in item.checks if c.group in groups]
+    selected = _selected(item, options)
     skipped = {c.name: r for c in selected for r in [skipped_result(c, available)] if r is not None}
     runnable = replace(item, checks=tuple(c for c in selected if c.name not in skipped))
     graded = _grade_item(runnable, names, extraction, sandboxes, options.seed, available, progress)

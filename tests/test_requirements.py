@@ -131,3 +131,25 @@ def test_detect_on_this_machine_matches_its_device_nodes() -> None:
     has_nodes = Path("/dev/nvidiactl").exists()
     assert ("cuda" in requirements.detect()) <= has_nodes
     assert not torch.cuda.is_initialized()
+
+
+def test_executors_start_for_cuda_only_when_a_check_to_run_needs_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A GPU executor gives up the address-space limit (Limits.gpu): only where a CUDA check will run."""
+    import grader.grade as grade_module
+
+    class Started(Exception):
+        pass
+
+    seen: list[bool] = []
+
+    def sandboxes(extraction: object, limits: object) -> None:
+        seen.append(getattr(limits, "gpu"))
+        raise Started
+
+    monkeypatch.setattr(grade_module, "ItemSandboxes", sandboxes)
+    lenet = Path(__file__).parent / "catalog" / "lenet_mnist" / "LeNet" / "good_module_dict.py"
+    for smoke, available in ((False, {"cuda"}), (True, {"cuda"}), (True, set())):
+        with pytest.raises(Started):
+            grade(lenet, GradeOptions(assignment="lenet_mnist", items=("LeNet",), smoke=smoke,
+                                      available=frozenset(available)))
+    assert seen == [False, True, False]  # LeNet's only CUDA check is in the smoke group
