@@ -122,3 +122,37 @@ def test_cuda_layer_probe_reports_devices_of_outputs_and_gradient(cpu_student: S
 def test_layer_speed_probe_times_both_stacks(cpu_student: StudentModule, name: str, kind: str) -> None:
     times = gpu_probes.layer_speed(cpu_student, name, kind, batch=2, repeats=1)
     assert set(times) == {"student", "reference"} and all(t > 0 for t in times.values())
+
+
+RUN_EPOCH = gpu_checks.cuda_run_epoch()
+
+
+def test_cuda_run_epoch_passes_on_finite_numbers_and_names_a_batch_left_on_the_cpu() -> None:
+    RUN_EPOCH.run(_Replies({"train": [0.2, 0.5], "eval": [0.1, 0.6]}).context())
+    mismatch = StudentCodeFailed("your code raised RuntimeError: Expected all tensors to be on the same device, "
+                                 "but found at least two devices, cuda:0 and cpu!")
+    with pytest.raises(CheckFailed, match="not on the model's device; move both"):
+        RUN_EPOCH.run(_Replies(mismatch).context())
+    with pytest.raises(CheckFailed, match="not finite numbers"):
+        RUN_EPOCH.run(_Replies({"train": [None, 0.5], "eval": [0.1, 0.6]}).context())
+
+
+def test_cuda_run_epoch_probe_calls_the_loop_twice(cpu_student: StudentModule) -> None:
+    cpu_student.run_statement(4, 1, textwrap.dedent("""
+        def run_epoch(model, optimizer, dataloader, train):
+            device = next(model.parameters()).device
+            model.train(train)
+            total, correct = 0.0, 0
+            with torch.set_grad_enabled(train):
+                for xb, yb in dataloader:
+                    xb, yb = xb.to(device), yb.to(device)
+                    loss = nn.functional.cross_entropy(model(xb), yb)
+                    if train:
+                        optimizer.zero_grad()
+                        loss.backward()
+                        optimizer.step()
+                    total += loss.item()
+            return total / len(dataloader.dataset), correct / len(dataloader.dataset)
+    """))
+    report = gpu_probes.cuda_run_epoch(cpu_student, "run_epoch")
+    assert set(report) == {"train", "eval"} and all(len(v) == 2 and None not in v for v in report.values())

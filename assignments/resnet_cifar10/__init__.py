@@ -7,7 +7,7 @@ into a student's block for the equivalence checks.
 from pathlib import Path
 
 from grader.assignment import Assignment, Item
-from grader.checks.gpu import cuda_forward, cuda_speed
+from grader.checks.gpu import cuda_forward, cuda_run_epoch, cuda_speed
 from grader.checks.smoke import smoke_checks
 
 from . import batchnorm, dropout, fit, network, residual_block, residual_stack, run_epoch
@@ -50,7 +50,7 @@ ASSIGNMENT = Assignment(
         Item("ResidualBlock", "class", residual_block.CHECKS),
         Item("ResidualStack", "class", residual_stack.CHECKS),
         Item("resnet", "instance", network.CHECKS + smoke_checks(network.instance, network.IMAGE)),
-        Item("run_epoch", "function", run_epoch.CHECKS, training=True),
+        Item("run_epoch", "function", run_epoch.CHECKS + (cuda_run_epoch(),), training=True),
         Item("fit", "function", fit.CHECKS, training=True),
     ),
     template=Path(__file__).with_name("template.ipynb"),

@@ -1,7 +1,8 @@
 """Checks that run only on a GPU (``requires=("cuda",)``): skipped, with the reason, elsewhere.
 
 ``cuda_forward``: the layer works after ``.to("cuda")`` on a GPU input (the meta-device checks
-stand in for it on machines without a GPU).  ``cuda_speed``: inside a ResNet-32-sized forward,
+stand in for it on machines without a GPU).  ``cuda_run_epoch``: the loop moves every batch to a GPU
+model's device (the device tracker stands in for it elsewhere).  ``cuda_speed``: inside a ResNet-32-sized forward,
 the student's layer makes the network at most ``SPEED_FACTOR`` times slower than the reference
 layer does, measured as a ratio within one run (a NumPy round trip in ``forward`` copies every
 feature map to the host and back, and fails it).  Both are warning-only (zero points): a grade
@@ -67,3 +68,24 @@ def cuda_speed(kind: str) -> Check:
                               "batch of 128 images 3×32×32 on the GPU, training mode, median of 20 forwards")
     return Check("cuda_speed", f"inside a ResNet-32-sized forward on a GPU, at most {SPEED_FACTOR:g} times slower "
                  "than the reference layer", 0, run, warning_only=True, requires=("cuda",))
+
+
+def cuda_run_epoch() -> Check:
+    def run(ctx: ItemContext) -> None:
+        setting = ("a small model on the GPU, a DataLoader of CPU batches (20 samples, batch 8), once training "
+                   "and once evaluating with optimizer=None")
+        try:
+            report = ctx.request("cuda_run_epoch", {"name": ctx.name, "seed": ctx.derive_seed("cuda-loop")})
+        except StudentCodeFailed as exc:
+            if exc.kind != "exception":
+                raise
+            raise CheckFailed(f"on a GPU, {exc.message}: a batch (inputs or labels) is not on the model's device; "
+                              "move both with xb, yb = xb.to(device), yb.to(device), where device = "
+                              "next(model.parameters()).device", setting) from None
+        for label in ("train", "eval"):
+            values = report.get(label) or [None]
+            if any(v is None or not np.isfinite(v) for v in values):
+                raise CheckFailed(f"on a GPU, the {label} epoch returned {values}, not finite numbers (tensors "
+                                  "still on the GPU need .item())", setting)
+    return Check("cuda_run_epoch", "runs on a GPU: every batch is moved to the model's device", 0, run,
+                 warning_only=True, requires=("cuda",))

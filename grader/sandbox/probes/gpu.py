@@ -6,7 +6,8 @@ GPU.  ``cuda_layer`` moves the module and its input to the GPU, runs forward (an
 training mode) and reports where the results are.  ``layer_speed`` times a ResNet-32-sized stack of
 3×3 convolutions with the student's layer after each against the same stack with the reference
 layers (written below as the reference notebook writes them), interleaved within one run, and
-reports the two times: the judge compares their ratio.  Imports nothing from ``reference/`` or
+reports the two times: the judge compares their ratio.  ``cuda_run_epoch`` runs the student's loop with a
+model on the GPU and batches from the CPU.  Imports nothing from ``reference/`` or
 ``assignments/``.
 """
 
@@ -128,8 +129,35 @@ def layer_speed(student: StudentModule, name: str, kind: str, batch: int = 128, 
     return {label: statistics.median(values) for label, values in times.items()}
 
 
+def _number(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError, RuntimeError):
+        return None
+
+
+def cuda_run_epoch(student: StudentModule, name: str, seed: int = 0) -> dict[str, Any]:
+    """Call the student's ``run_epoch(model, optimizer, dataloader, train)`` with a small model on the GPU and a
+    DataLoader of CPU batches (as the course's loaders give), once training and once evaluating
+    (optimizer None).  A batch never moved to the model's device raises there, as the student's error."""
+    seed_everything(int(seed))
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(3 * 4 * 4, 10)).to(DEVICE)
+    dataset = torch.utils.data.TensorDataset(torch.randn(20, 3, 4, 4), torch.randint(0, 10, (20,)))
+    loader = torch.utils.data.DataLoader(dataset, batch_size=8, shuffle=False)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    run_epoch = lookup(student, name)
+    report: dict[str, Any] = {}
+    for label, args in (("train", (model, optimizer, loader, True)), ("eval", (model, None, loader, False))):
+        value = student.call(run_epoch, *args)
+        parts = value if _type(value) in (tuple, list) else (value,)
+        report[label] = [_number(part) for part in parts]
+    torch.cuda.synchronize()
+    return report
+
+
 #: Operations the judge may request, by name (collected in grader.sandbox.probes.registry).
 GPU_PROBES: dict[str, Callable[..., Any]] = {
     "cuda_layer": cuda_layer,
     "layer_speed": layer_speed,
+    "cuda_run_epoch": cuda_run_epoch,
 }
