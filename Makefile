@@ -28,5 +28,10 @@ grade: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -q -n $(TEST_WORKERS)
 
+# The Gradescope autograder zip of one assignment (README "Gradescope"): make gradescope ASSIGNMENT=name [OUT=dir]
+.PHONY: gradescope
+gradescope: $(STAMP)
+	$(PY) -m grader.gradescope build "$(ASSIGNMENT)" $(if $(OUT),--out "$(OUT)")
+
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -25,6 +25,8 @@ from grader import __version__
 from grader.errors import EXIT_BAD_INPUT, EXIT_GRADED, EXIT_INTERNAL, BadInput, GraderError
 from grader.grade import GradeOptions, grade
 from grader.report import render_terminal, write_gradescope, write_json, write_junit
+from grader.report import write_fallback_html, write_html
+from grader.report.gradescope import error_dict
 from grader.sandbox.common.limits import GiB, Limits
 
 
@@ -78,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--json", type=_output_file, help="write the grader's own results file here")
     g.add_argument("--gradescope", type=_output_file, help="write a Gradescope results.json here")
     g.add_argument("--junit", type=_output_file, help="write JUnit XML here (one test case per check)")
+    g.add_argument("--html", type=_output_file,
+                   help="write the student's feedback page here (one self-contained HTML file, readable offline)")
     g.add_argument("--alias", type=_alias, action="append", default=[], metavar="ITEM=NAME",
                    help="grade the notebook's NAME as the assignment's ITEM (repeatable)")
     g.add_argument("--item", action="append", default=[], metavar="NAME",
@@ -140,7 +144,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         errors.print(f"note: {_one_line(note)}", markup=False, soft_wrap=True)
     render_terminal(result, console, show_passed=not args.failures_only)
     code = EXIT_GRADED
-    for path, write in ((args.json, write_json), (args.gradescope, write_gradescope), (args.junit, write_junit)):
+    for path, write in ((args.json, write_json), (args.gradescope, write_gradescope), (args.junit, write_junit),
+                        (args.html, write_html)):
         if path is None:
             continue
         try:
@@ -169,16 +174,17 @@ class _nothing:
 
 
 def _results_paths(argv: Sequence[str] | None) -> argparse.Namespace:
-    """--json and --gradescope out of arguments that do not parse as a whole."""
+    """--json, --gradescope and --html out of arguments that do not parse as a whole."""
     parser = _Parser(add_help=False, exit_on_error=False)
     parser.add_argument("--json")
     parser.add_argument("--gradescope")
+    parser.add_argument("--html")
     try:
         found = parser.parse_known_args(sys.argv[1:] if argv is None else list(argv))[0]
     except (argparse.ArgumentError, _BadArguments):
-        return argparse.Namespace(json=None, gradescope=None)
+        return argparse.Namespace(json=None, gradescope=None, html=None)
     usable = {}
-    for name in ("json", "gradescope"):
+    for name in ("json", "gradescope", "html"):
         try:
             usable[name] = _output_file(getattr(found, name)) if getattr(found, name) is not None else None
         except argparse.ArgumentTypeError:  # the bad argument itself: already reported
@@ -188,7 +194,7 @@ def _results_paths(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def _write_fallback(args: argparse.Namespace, message: str) -> None:
     """Leave a valid (zero-score) results file where one was asked for."""
-    for path, payload in ((args.gradescope, {"score": 0.0, "output": message, "tests": []}),
+    for path, payload in ((args.gradescope, error_dict(message)),
                           (args.json, {"schema": "grader-results/1", "error": message, "score": 0.0,
                                        "max_score": None, "items": []})):
         if path is None:
@@ -198,4 +204,11 @@ def _write_fallback(args: argparse.Namespace, message: str) -> None:
             Path(path).write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
         except OSError as exc:
             print(f"error: could not write {_one_line(str(path))} ({exc.strerror or exc}); check that its "
+                  "folder can be written", file=sys.stderr)
+    html = getattr(args, "html", None)
+    if html is not None:
+        try:
+            write_fallback_html(message, html)
+        except OSError as exc:
+            print(f"error: could not write {_one_line(str(html))} ({exc.strerror or exc}); check that its "
                   "folder can be written", file=sys.stderr)

@@ -94,6 +94,33 @@ def backprop_deep(xtrain, ltrain, net, T, B=100, gamma=.001, rho=.9):
         plt.show()
 '''
 
+FIT_PLOT = '''\
+import matplotlib.pyplot as plt
+from IPython.display import clear_output
+
+def fit(model, optimizer, lr_scheduler, dataloaders, max_epochs, patience):
+    best_acc, waited = 0, 0
+    best_weights = copy.deepcopy(model.state_dict())
+    val_accs = []
+    for epoch in range(max_epochs):
+        run_epoch(model, optimizer, dataloaders['train'], train=True)
+        lr_scheduler.step()
+        val_loss, val_acc = run_epoch(model, None, dataloaders['val'], train=False)
+        val_accs.append(val_acc)
+        clear_output(wait=True)
+        plt.plot(val_accs, label='validation accuracy')  # the current figure: a line more every epoch
+        plt.legend()
+        if val_acc > best_acc:
+            best_acc, waited = val_acc, 0
+            best_weights = copy.deepcopy(model.state_dict())
+        else:
+            waited += 1
+            if waited >= patience:
+                break
+    plt.show()
+    model.load_state_dict(best_weights)
+'''
+
 VALIDATION_WANDB = '''\
 def validation(model, valloader, criterion):
     import wandb
@@ -121,7 +148,8 @@ def _item(result: GradeResult, name: str):  # noqa: ANN202 - an ItemResult
     ("mnist_logreg_cnn_full_marks.ipynb", "def validation", VALIDATION_TQDM, "validation"),
     ("mnist_logreg_cnn_full_marks.ipynb", "def train", TRAIN_CLEAR_OUTPUT, "train"),
     ("lenet_mnist_full_marks.ipynb", "def backprop_deep", BACKPROP_PLOT, "backprop_deep"),
-], ids=["validation_tqdm", "train_clear_output", "backprop_deep_matplotlib"])
+    ("resnet_cifar10_full_marks.ipynb", "def fit", FIT_PLOT, "fit"),
+], ids=["validation_tqdm", "train_clear_output", "backprop_deep_matplotlib", "fit_matplotlib_every_epoch"])
 def test_library_in_graded_code_keeps_full_marks(tmp_path: Path, example: str, header: str, source: str,
                                                   item: str) -> None:
     result = grade(_with_cell(tmp_path, example, header, source), GradeOptions(items=(item,)))

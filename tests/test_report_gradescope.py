@@ -189,3 +189,45 @@ def test_write_is_deterministic_utf8_json(tmp_path: Path) -> None:
     write_gradescope(samples.mixed(duration_s=250.0), second)
     assert first.read_bytes() == second.read_bytes()
     assert json.loads(first.read_bytes().decode("utf-8")) == to_gradescope_dict(samples.mixed())
+
+
+# --- against a JSON Schema of the specification (tests/gradescope_schema.py), and results that are not grades
+
+
+def test_results_match_the_schema_and_hidden_tests_do_not_leak() -> None:
+    from gradescope_schema import validate_results
+
+    for build in (samples.full_marks, samples.mixed, samples.missing_without_checks):
+        validate_results(json.loads(to_gradescope_text(build())))
+    doc = to_gradescope_dict(samples.mixed())
+    assert any(t["visibility"] == "hidden" and t["status"] == "failed" for t in doc["tests"])
+
+
+@pytest.mark.parametrize("spoil", [
+    lambda d: d.update(score=d["score"] + 1),  # score is not the sum of the tests
+    lambda d: d["tests"][0].update(visibility="students"),  # not a documented visibility
+    lambda d: d["tests"][0].update(status="error"),  # not a documented status
+    lambda d: d.update(colour="red"),  # not a documented key
+    lambda d: d["tests"][0].update(score="2"),  # not a number
+    lambda d: d.update(output=d["output"] + "\n" + next(t["name"] for t in d["tests"] if t["visibility"] == "hidden")),
+])
+def test_the_schema_refuses_what_gradescope_would_not_take(spoil) -> None:
+    import jsonschema
+    from gradescope_schema import validate_results
+
+    doc = to_gradescope_dict(samples.mixed())
+    spoil(doc)
+    with pytest.raises((AssertionError, jsonschema.ValidationError)):
+        validate_results(doc)
+
+
+def test_error_results_have_a_score_and_the_message(tmp_path: Path) -> None:
+    from gradescope_schema import validate_results
+    from grader.report.gradescope import error_dict, write_gradescope_error
+
+    doc = error_dict("no notebook was uploaded\x1b[31m", assignment="lenet_mnist")
+    validate_results(doc)
+    assert (doc["score"], doc["tests"], doc["stdout_visibility"]) == (0.0, [], "hidden")
+    assert doc["output"] == "no notebook was uploaded\\x1b[31m"
+    write_gradescope_error("broken", tmp_path / "results" / "results.json")
+    assert json.loads((tmp_path / "results" / "results.json").read_text(encoding="utf-8"))["output"] == "broken"

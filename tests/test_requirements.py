@@ -15,6 +15,7 @@ from grader.checks import requirements
 from grader.checks.core import Check, CheckFailed, ItemContext, run_check
 from grader.grade import GradeOptions, grade
 from grader.report.gradescope import to_gradescope_dict
+from grader.report.html import to_html
 from grader.report.json_report import to_json_dict
 from grader.report.junit import to_junit_xml
 from grader.report.terminal import render_terminal
@@ -92,6 +93,9 @@ def test_skips_are_reported_in_every_format() -> None:
     gpu = next(t for t in gradescope["tests"] if "on_gpu_fails" in t["name"])
     assert gpu["max_score"] == 0 and gpu["status"] == "passed" and "Skipped" in gpu["output"], gpu
     assert note in gradescope["output"]
+
+    html = to_html(result)
+    assert note in html and html.count("no CUDA device") >= 3  # the note and each skipped check's reason
 
 
 def test_no_note_when_nothing_was_skipped() -> None:

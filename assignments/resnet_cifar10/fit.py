@@ -355,6 +355,36 @@ def test_loader_unused(ctx: ItemContext) -> None:
                 "set; the test set is evaluated once, after fit, outside it.", report(scenario, outcome))
 
 
+def _judge_run_epoch_calls(s: Scenario, outcome: Outcome) -> None:
+    """Each call of run_epoch read in the template's order (model, optimizer, dataloader, train), by
+    position or by name: what the notebook's own run_epoch would receive in a real run."""
+    template = "run_epoch(model, optimizer, dataloaders['train'], train=True)"
+    for number, event in enumerate((e for e in outcome.events if e["event"] == "epoch"), start=1):
+        kind = "training" if event["train"] else "validation"
+        problems = []
+        if event["model"] != "given":
+            problems.append("its first argument (model) is not fit's model")
+        if event["train"] and event["optimizer"] != "given":
+            problems.append("its second argument (optimizer) is not fit's optimizer")
+        if not event["train"] and event["optimizer"] == "other":
+            problems.append("its second argument (optimizer) is neither fit's optimizer nor None")
+        if event["loader"] == "other":
+            problems.append("its third argument (dataloader) is not one of the dataloaders")
+        elif event["train"] and event["loader"] != "train":
+            problems.append(f"it trains on dataloaders['{event['loader']}'] instead of dataloaders['train']")
+        if problems:
+            raise CheckFailed(
+                f"call {number} of run_epoch (a {kind} epoch) does not match run_epoch(model, optimizer, dataloader, "
+                f"train): {'; '.join(problems)}. Pass the arguments in the template's order, or by name: "
+                f"{template} for training, run_epoch(model, None, dataloaders['val'], train=False) for "
+                "validation; in a real run the arguments in the wrong places crash run_epoch.", report(s, outcome))
+
+
+def calls_run_epoch(ctx: ItemContext) -> None:
+    for scenario in (PEAK_THEN_PLATEAU, ALWAYS_IMPROVING):
+        _judge_run_epoch_calls(scenario, run_fit(ctx, scenario))
+
+
 CHECKS = (
     Check("stops_after_patience", "stops right after patience consecutive epochs without a higher validation "
           "accuracy (> or >= both accepted)", 6, stops_after_patience),
@@ -364,4 +394,6 @@ CHECKS = (
           "validation accuracy", 5, restores_best_weights),
     Check("scheduler_steps", "steps the learning-rate scheduler once per epoch, after training", 2, scheduler_steps),
     Check("test_loader_unused", "never passes the test loader to run_epoch", 1, test_loader_unused),
+    Check("calls_run_epoch", "calls run_epoch(model, optimizer, dataloader, train) with fit's model, its optimizer "
+          "and the training loader to train, the validation loader to validate", 2, calls_run_epoch),
 )

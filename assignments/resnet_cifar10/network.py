@@ -220,15 +220,41 @@ def stem(ctx: ItemContext) -> None:
     if problem:
         raise CheckFailed(problem, "the layers before the first residual block: "
                                    + (", ".join(c["type"] for c in t.stem) or "none"))
+    conv = [c for c in t.stem if c["layer"] == "conv2d"][0]
     bn = [c for c in t.stem if c["layer"] == "batchnorm"][0]
     if not t.blocks:
         raise CheckFailed("the network has no residual blocks")
-    captured = trace(ctx, (bn["name"], t.blocks[0]["name"]))["captured"]
+    feature_map = tuple(conv["output_shape"][2:]) if conv["output_shape"] else ()
+    if feature_map != IMAGE[1:]:
+        raise CheckFailed(f"the first convolution turns the 32×32 images into {_size(feature_map)} feature maps "
+                          f"({_padding(conv)}); with a 3×3 kernel, padding=1 keeps them 32×32, so the stages "
+                          "work on 32×32, 16×16 and 8×8 maps", f"input {shape_str((2,) + IMAGE)}, first "
+                          f"convolution's output {shape_str(tuple(conv['output_shape'] or ()))}")
+    captured = trace(ctx, (conv["name"], bn["name"], t.blocks[0]["name"]))["captured"]
+    convolved = captured.get(conv["name"], {}).get("output")
+    bn_input = captured.get(bn["name"], {}).get("input")
+    if convolved is None or bn_input is None or convolved.shape != bn_input.shape \
+            or not np.allclose(bn_input, convolved, atol=1e-6):
+        raise CheckFailed("the stem's batch norm must normalise the convolution's output directly: convolution → "
+                          "batch norm → ReLU, in that order (the text: a convolution layer is always convolution + "
+                          "batch norm + activation); yours changes the convolution's output before the batch norm",
+                          "the layers before the first residual block: " + ", ".join(c["type"] for c in t.stem))
     normalised = captured.get(bn["name"], {}).get("output")
     block_input = captured.get(t.blocks[0]["name"], {}).get("input")
     if normalised is None or block_input is None or normalised.shape != block_input.shape \
             or not np.allclose(block_input, np.maximum(normalised, 0), atol=1e-6):
         raise CheckFailed("the first batch norm must be followed by a ReLU before the first residual block")
+
+
+def _size(feature_map: tuple[int, ...]) -> str:
+    return "×".join(map(str, feature_map)) if feature_map else "no"
+
+
+def _padding(conv: dict[str, Any]) -> str:
+    padding = conv.get("padding")
+    if isinstance(padding, str) or not padding:
+        return f"padding={padding!r}"
+    return f"padding={padding[0]}" if len(set(padding)) == 1 else f"padding={tuple(padding)}"
 
 
 def stages(ctx: ItemContext) -> None:
@@ -303,7 +329,7 @@ CHECKS = (
     Check("sequential", "resnet is an nn.Sequential, as the text asks", 1, sequential),
     Check("parameter_count", f"exactly {EXPECTED_PARAMETERS:,} trainable parameters (ResNet-32, n = 5)", 4,
           parameter_count),
-    Check("stem", "first layer: one 3×3 convolution 3→16, batch norm, ReLU", 2, stem),
+    Check("stem", "first layer: one 3×3 convolution 3→16 keeping 32×32, then batch norm, then ReLU", 2, stem),
     Check("stages", "three stages of n = 5 blocks: 16, 32, 64 channels, strides 1, 2, 2", 4, stages),
     Check("head", "global average pooling, then a 64→10 linear layer as the last layer", 3, head),
     Check("output_shape", "output (N, 10) for a batch of N ≥ 2 images 3×32×32", 3, output_shape),

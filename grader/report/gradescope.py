@@ -18,6 +18,10 @@ One test per check, named ``"Dropout › zero_fraction"``.  How outcomes map:
 * checks of an item that was not found -> ``failed`` with the item's message.  An item
   that was not found and has no checks at all still gets one failed test, so that it shows.
 
+``stdout_visibility`` is ``hidden``: the autograder's log (``grader.gradescope.run``) prints every
+check, hidden ones included, for instructors.  Outputs are ``text``, never ``md`` or ``html``: they
+quote student-controlled text (messages, printed output), which must not become markup.
+
 All text is passed through :func:`~grader.report._text.printable`: student output cannot
 smuggle terminal escapes or invalid UTF-8 into the page.
 """
@@ -30,6 +34,7 @@ from typing import Any
 
 from grader.report._files import write_atomically
 from grader.report._text import fmt_points, plural, points, printable, skipped_note
+from grader.report.causes import Cause, causes_by_check, find_causes, introduction, reference
 from grader.results import CheckResult, GradeResult, ItemResult
 
 #: Separator between the item and the check in a test's name.
@@ -55,12 +60,19 @@ def _status(item: ItemResult, check: CheckResult) -> str:
     return "passed"
 
 
-def _check_output(item: ItemResult, check: CheckResult) -> str:
+def _check_output(item: ItemResult, check: CheckResult, cause: Cause | None = None) -> str:
     parts: list[str] = []
     if check.description:
         parts.append(check.description)
     if _missing(item):
         parts.append(_item_message(item))
+    elif check.outcome == "failed" and cause is not None and check.name != cause.first:
+        parts.append(f"{reference(cause)} (test {item.name}{NAME_SEPARATOR}{cause.first}).")
+    elif check.outcome == "failed" and cause is not None:
+        parts.append(introduction(cause))
+        parts.append(cause.message)
+        if cause.counterexample:
+            parts.append("Counterexample:\n" + cause.counterexample)
     elif check.outcome == "failed":
         parts.append(check.message or "Failed.")
         if check.counterexample:
@@ -72,7 +84,7 @@ def _check_output(item: ItemResult, check: CheckResult) -> str:
     return printable("\n\n".join(parts))
 
 
-def _test(item: ItemResult, check: CheckResult) -> dict[str, Any]:
+def _test(item: ItemResult, check: CheckResult, cause: Cause | None = None) -> dict[str, Any]:
     warning = check.outcome == "warning"
     return {
         "name": printable(f"{item.name}{NAME_SEPARATOR}{check.name}"),
@@ -80,7 +92,7 @@ def _test(item: ItemResult, check: CheckResult) -> dict[str, Any]:
         "score": 0.0 if warning else points(check.points),
         "max_score": 0.0 if warning else points(check.max_points),
         "status": _status(item, check),
-        "output": _check_output(item, check),
+        "output": _check_output(item, check, cause),
         "output_format": "text",
         "visibility": check.visibility,
     }
@@ -104,7 +116,8 @@ def _tests(result: GradeResult) -> list[dict[str, Any]]:
     for item in result.items:
         if _missing(item) and not item.checks:
             tests.append(_missing_item_test(item))
-        tests.extend(_test(item, check) for check in item.checks)
+        causes = {} if _missing(item) else causes_by_check(find_causes(item.checks))
+        tests.extend(_test(item, check, causes.get(check.name)) for check in item.checks)
     return tests
 
 
@@ -171,6 +184,31 @@ def to_gradescope_dict(result: GradeResult) -> dict[str, Any]:
         },
         "tests": _tests(result),
     }
+
+
+def error_dict(message: str, *, assignment: str | None = None) -> dict[str, Any]:
+    """A ``results.json`` object for a submission that could not be graded: score 0 and ``message``.
+
+    Gradescope needs a score even then (no submission, an unreadable notebook, a grader crash);
+    ``message`` is what the student reads, so it says what to do and holds nothing hidden.
+    """
+    extra: dict[str, Any] = {"error": printable(message)}
+    if assignment is not None:
+        extra["assignment"] = printable(assignment)
+    return {
+        "score": 0.0,
+        "output": printable(message),
+        "output_format": "text",
+        "stdout_visibility": "hidden",
+        "extra_data": extra,
+        "tests": [],
+    }
+
+
+def write_gradescope_error(message: str, path: str | os.PathLike[str], *, assignment: str | None = None) -> None:
+    """Write :func:`error_dict` to ``path``, atomically."""
+    text = json.dumps(error_dict(message, assignment=assignment), indent=2, ensure_ascii=False) + "\n"
+    write_atomically(path, text.encode("utf-8"))
 
 
 def to_gradescope_text(result: GradeResult) -> str:

@@ -25,6 +25,7 @@ import xml.etree.ElementTree as ET
 
 from grader.report._files import write_atomically
 from grader.report._text import fmt_attr_points, plural, printable, skipped_note
+from grader.report.causes import Cause, causes_by_check, find_causes, introduction, reference
 from grader.results import CheckResult, GradeResult, ItemResult
 
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -51,7 +52,8 @@ def _item_message(item: ItemResult) -> str:
     return item.message or f"{item.name} was not found in the submission."
 
 
-def _testcase(suite: ET.Element, classname: str, item: ItemResult, check: CheckResult) -> str:
+def _testcase(suite: ET.Element, classname: str, item: ItemResult, check: CheckResult,
+              cause: Cause | None = None) -> str:
     """Add the check's testcase; return its outcome as counted in the suite attributes."""
     case = _sub(suite, "testcase", classname=classname, name=check.name)
     points = f"{fmt_attr_points(check.points)}/{fmt_attr_points(check.max_points)} points"
@@ -59,13 +61,20 @@ def _testcase(suite: ET.Element, classname: str, item: ItemResult, check: CheckR
         message = _item_message(item)
         _sub(case, "failure", f"{check.description}\n\n{message}".strip(), message=_first_line(message))
         return "failed"
+    if check.outcome == "failed" and cause is not None and check.name != cause.first:
+        text = f"{check.description}\n\n{reference(cause)} (test case {cause.first}).\n\n{points}".strip()
+        _sub(case, "failure", text, message=reference(cause))
+        return "failed"
     if check.outcome == "failed":
-        body = [check.description, check.message or "Failed."]
-        if check.counterexample:
-            body.append("Counterexample:\n" + check.counterexample)
+        # The first check of a shared cause says it, for all of them.
+        message = (cause.message if cause else check.message) or "Failed."
+        counterexample = cause.counterexample if cause else check.counterexample
+        body = [check.description, introduction(cause) if cause else "", message]
+        if counterexample:
+            body.append("Counterexample:\n" + counterexample)
         body.append(points)
         text = "\n\n".join(part for part in body if part)
-        _sub(case, "failure", text, message=_first_line(check.message) or "failed")
+        _sub(case, "failure", text, message=_first_line(message) or "failed")
         return "failed"
     if check.outcome == "skipped":
         _sub(case, "skipped", message=check.message or "skipped")
@@ -91,7 +100,8 @@ def _item_suite(parent: ET.Element, assignment: str, item: ItemResult) -> None:
         message = _item_message(item)
         _sub(case, "failure", message, message=_first_line(message))
         outcomes.append("failed")
-    outcomes.extend(_testcase(suite, classname, item, check) for check in item.checks)
+    causes = {} if item.found_as is None else causes_by_check(find_causes(item.checks))
+    outcomes.extend(_testcase(suite, classname, item, check, causes.get(check.name)) for check in item.checks)
     suite.set("tests", str(len(outcomes)))
     suite.set("failures", str(outcomes.count("failed")))
     suite.set("errors", "0")

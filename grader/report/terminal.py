@@ -22,6 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from grader.report._text import fmt_points, plural, printable, skipped_note
+from grader.report.causes import Cause, causes_by_check, find_causes, reference
 from grader.results import CheckResult, ExtractionSummary, GradeResult, ItemResult, Outcome, SandboxSummary
 
 #: Symbol and style per outcome.
@@ -62,10 +63,12 @@ def _header(result: GradeResult) -> RenderableType:
     return Panel(grid, title="Grading report", title_align="left", box=box.HEAVY, expand=True)
 
 
-def _detail(check: CheckResult) -> RenderableType | None:
+def _detail(check: CheckResult, cause: Cause | None = None) -> RenderableType | None:
     """The indented explanation under a check that did not simply pass."""
     parts: list[RenderableType] = []
-    if check.outcome == "failed":
+    if check.outcome == "failed" and cause is not None:
+        parts.append(_t(reference(cause), "red"))
+    elif check.outcome == "failed":
         parts.append(_t(check.message or "Failed.", "red"))
         if check.counterexample:
             parts.append(Text("Counterexample:", style="bold"))
@@ -77,7 +80,18 @@ def _detail(check: CheckResult) -> RenderableType | None:
     return Group(*parts) if parts else None
 
 
-def _check_table(checks: tuple[CheckResult, ...], *, with_details: bool) -> Table:
+def _cause_panel(cause: Cause) -> RenderableType:
+    """A cause shared by several failed checks, said once above them."""
+    parts: list[RenderableType] = [_t(cause.title, "bold"), _t(cause.message, "red")]
+    if cause.counterexample:
+        parts.append(Text("Counterexample:", style="bold"))
+        parts.append(Padding(_t(cause.counterexample, "cyan"), (0, 0, 0, 2)))
+    title = Text(f"One cause of {len(cause.checks)} failed checks", style="bold red")
+    return Panel(Group(*parts), title=title, title_align="left", border_style="red", box=box.ROUNDED)
+
+
+def _check_table(checks: tuple[CheckResult, ...], *, with_details: bool,
+                 causes: dict[str, Cause] | None = None) -> Table:
     table = Table.grid(padding=(0, 1), expand=True)
     table.add_column(width=1, no_wrap=True)
     table.add_column(ratio=1, overflow="fold")
@@ -95,7 +109,7 @@ def _check_table(checks: tuple[CheckResult, ...], *, with_details: bool) -> Tabl
         else:
             points = _score(check.points, check.max_points)
         table.add_row(Text(symbol, style=style), label, points)
-        detail = _detail(check) if with_details else None
+        detail = _detail(check, (causes or {}).get(check.name)) if with_details else None
         if detail is not None:
             table.add_row("", Padding(detail, (0, 0, 0, 2)), "")
     return table
@@ -127,9 +141,11 @@ def _item_panel(item: ItemResult, show_passed: bool) -> RenderableType:
             body.append(_t(item.message))
     shown = tuple(c for c in item.checks if show_passed or c.outcome != "passed")
     hidden = len(item.checks) - len(shown)
+    causes = find_causes(item.checks) if item.found_as is not None else ()
+    body.extend(_cause_panel(cause) for cause in causes)
     if shown:
         # A missing item's checks all fail for the reason already given above them.
-        body.append(_check_table(shown, with_details=item.found_as is not None))
+        body.append(_check_table(shown, with_details=item.found_as is not None, causes=causes_by_check(causes)))
     if hidden:
         body.append(Text(f"✓ {plural(hidden, 'passed check')} not shown", style="dim green"))
     if not item.checks and item.found_as is not None:

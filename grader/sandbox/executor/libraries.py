@@ -13,7 +13,10 @@ item), and
   ``import torch`` imports it before the zygote starts, so the default is also set on the class);
   ``tqdm.notebook`` (which needs ipywidgets and a running kernel) is the console bar, disabled the
   same way; no monitor thread is started;
-- matplotlib uses the non-interactive Agg backend and ``pyplot.show`` does nothing;
+- matplotlib uses the non-interactive Agg backend; ``pyplot.show`` draws nothing and closes the
+  figures, as Jupyter's inline backend does after showing them, and :func:`after_request` closes
+  what is left after each probe, as the inline backend does after each cell (a ``fit`` that adds a
+  line to the current figure every epoch would otherwise draw ever more lines, probe after probe);
 - ``IPython.display.display``, ``update_display`` and ``clear_output`` do nothing (outside a kernel
   they would print reprs and terminal escape codes).
 
@@ -44,6 +47,13 @@ def _display(*args: Any, display_id: Any = None, **kwargs: Any) -> Any:
 
 
 _prepared: set[str] = set()
+_close_figures: list[Any] = []  #: pyplot's own ``close``, kept when matplotlib is prepared
+
+
+def after_request() -> None:
+    """Between two probes, what a notebook kernel does between two cells: close every figure."""
+    for close in _close_figures:
+        close("all")
 
 
 def prepare(names: tuple[str, ...] = ()) -> None:
@@ -64,7 +74,13 @@ def _prepare_matplotlib() -> None:
     import matplotlib.pyplot as plt
     from matplotlib import font_manager  # noqa: F401 - the font list is built here, once, not per executor
 
-    plt.show = _nothing
+    close = plt.close
+
+    def show(*args: Any, **kwargs: Any) -> None:
+        close("all")
+
+    plt.show = show
+    _close_figures.append(close)
 
 
 def _prepare_tqdm() -> None:

@@ -16,7 +16,7 @@ import sys
 from typing import Any, NoReturn
 
 from grader.sandbox.common import protocol
-from grader.sandbox.executor import audit, leftovers, namespaces, student as student_module
+from grader.sandbox.executor import audit, leftovers, libraries, namespaces, student as student_module
 from grader.sandbox.executor.guard import Guard
 from grader.sandbox.executor.limits import apply_in_worker, worker_read_paths
 from grader.sandbox.executor.student import StudentCodeError, StudentModule, TamperingDetected, describe_exception
@@ -88,6 +88,10 @@ def run(request_fd: int, reply_fd: int, workdir: str, limits: dict[str, Any], cg
             except BaseException:  # noqa: BLE001 - the student may have closed it
                 pass
         sys.stdin, sys.stdout, sys.stderr = streams  # a student's redirection ends with its call
+        try:
+            libraries.after_request()
+        except BaseException:  # noqa: BLE001 - a figure the student broke: nothing to draw anyway
+            pass
         left = leftovers.what_was_left(descriptors, protocol_fds)
         if left:
             escaped = leftovers.leftover_failure(left, str(request.get("op")))
