@@ -8,6 +8,8 @@ STAMP := $(VENV)/.installed-stamp
 SUBMISSION ?= submissions/resnet_cifar10_full_marks.ipynb
 ASSIGNMENT ?=
 GRADE_ARGS ?=
+# SMOKE=1: also run the training smoke tests (--smoke; zero points, see README).
+SMOKE ?=
 # Test processes: every grading test is one judge plus one single-threaded worker, so one per core.
 TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
@@ -21,7 +23,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 grade: $(STAMP)
-	$(PY) -m grader grade "$(SUBMISSION)" $(if $(ASSIGNMENT),--assignment "$(ASSIGNMENT)") $(GRADE_ARGS)
+	$(PY) -m grader grade "$(SUBMISSION)" $(if $(ASSIGNMENT),--assignment "$(ASSIGNMENT)") $(if $(filter 1,$(SMOKE)),--smoke) $(GRADE_ARGS)
 
 test: $(STAMP)
 	$(PY) -m pytest -q -n $(TEST_WORKERS)

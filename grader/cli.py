@@ -97,6 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "later checks are not run (default %(default)s)")
     g.add_argument("--memory-gb", type=_positive(1_000_000), default=Limits.memory_bytes / GiB,
                    help="memory the student code may use, in GiB (default %(default)s)")
+    g.add_argument("--smoke", action="store_true",
+                   help="also run the training smoke tests (zero points, shown as warnings when they fail; "
+                        "a short schedule on the CPU, the full one on a GPU)")
     g.add_argument("--failures-only", action="store_true", help="terminal report: hide passed checks")
     g.add_argument("--debug", action="store_true", help="show the grader's traceback on errors")
     return parser
@@ -116,7 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     limits = Limits(request_timeout_s=args.timeout, load_timeout_s=load_timeout,
                     submission_timeout_s=args.submission_timeout, memory_bytes=int(args.memory_gb * GiB))
     options = GradeOptions(assignment=args.assignment, seed=args.seed, limits=limits, aliases=tuple(args.alias),
-                           items=tuple(args.item))
+                           items=tuple(args.item), smoke=args.smoke)
     try:
         with errors.status("grading…") if errors.is_terminal else _nothing() as status:
             def progress(item: str, check: str) -> None:

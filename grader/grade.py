@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
@@ -21,7 +21,8 @@ from hypothesis import given, settings
 from hypothesis.strategies import floats
 
 from grader.assignment import Item
-from grader.checks.core import ItemContext, not_found_result, run_check
+from grader.checks import requirements
+from grader.checks.core import Check, ItemContext, not_found_result, run_check, skipped_result
 from grader.checks.search import private_hypothesis_storage
 from grader.extract import Extraction, Statement, extract, parse_notebook
 from grader.integrity import check_statements, forbidden_mapping
@@ -42,13 +43,20 @@ class GradeOptions:
     limits: Limits = field(default_factory=Limits)
     aliases: tuple[tuple[str, str], ...] = ()  #: (item, name in the notebook) from the command line
     items: tuple[str, ...] = ()  #: grade only these items (default: all)
+    smoke: bool = False  #: also run the ``smoke`` group (training smoke tests; zero points, see README)
+    #: requirements the machine meets (e.g. {"cuda"}); None: detected (grader.checks.requirements)
+    available: frozenset[str] | None = None
 
 
 def grade(path: str | Path, options: GradeOptions = GradeOptions(), progress: Progress | None = None) -> GradeResult:
     started = time.perf_counter()
     notebook = read_submission(path)
     names, extraction = resolve_and_slice(notebook, options)
-    sandboxes = ItemSandboxes(extraction, options.limits)
+    available = requirements.detect() if options.available is None else options.available
+    # Executors start for CUDA (cgroup only, device nodes open: Limits.gpu) only when a check to run needs it.
+    needs_gpu = "cuda" in available and any("cuda" in c.requires for i in names.items for c in _selected(i, options))
+    limits = replace(options.limits, gpu=True) if needs_gpu else options.limits
+    sandboxes = ItemSandboxes(extraction, limits)
     try:
         with _single_threaded_torch(), private_hypothesis_storage():
             _warm_up_judge()  # while the zygote warms up its own torch: the first spawn waits for it
@@ -57,7 +65,7 @@ def grade(path: str | Path, options: GradeOptions = GradeOptions(), progress: Pr
                 following = names.graded[names.items[index + 1].name] if index + 1 < len(names.items) else None
                 if following in extraction.found:  # its executor starts while this item is graded
                     sandboxes.launch(following)
-                items.append(_grade_item(item, names, extraction, sandboxes, options.seed, progress))
+                items.append(_grade_selected(item, names, extraction, sandboxes, options, available, progress))
     finally:
         sandboxes.close()
     return GradeResult(
@@ -108,8 +116,30 @@ def _single_threaded_torch() -> Iterator[None]:
         torch.set_num_threads(threads)
 
 
+def _selected(item: Item, options: GradeOptions) -> list[Check]:
+    """The item's checks this run asks for: those of no group, and the smoke group with --smoke."""
+    groups = {""} | ({"smoke"} if options.smoke else set())
+    return [c for c in item.checks if c.group in groups]
+
+
+def _grade_selected(item: Item, names: GradedNames, extraction: Extraction, sandboxes: ItemSandboxes,
+                    options: GradeOptions, available: frozenset[str], progress: Progress | None) -> ItemResult:
+    """Grade the item's checks that apply to this run: an optional group only when asked for, and a check
+    whose requirement this machine lacks reported skipped, whatever became of the item (missing, blocked)."""
+    selected = _selected(item, options)
+    skipped = {c.name: r for c in selected for r in [skipped_result(c, available)] if r is not None}
+    runnable = replace(item, checks=tuple(c for c in selected if c.name not in skipped))
+    graded = _grade_item(runnable, names, extraction, sandboxes, options.seed, available, progress)
+    if not skipped and len(selected) == len(item.checks):
+        return graded
+    by_name = {c.name: c for c in graded.checks}
+    extra = tuple(c for c in graded.checks if c.name not in {s.name for s in selected})  # e.g. "integrity"
+    checks = extra + tuple(skipped.get(c.name) or by_name[c.name] for c in selected)
+    return replace(graded, checks=checks)
+
+
 def _grade_item(item: Item, names: GradedNames, extraction: Extraction, sandboxes: ItemSandboxes, seed: int,
-                progress: Progress | None) -> ItemResult:
+                available: frozenset[str], progress: Progress | None) -> ItemResult:
     name = names.graded[item.name]
     blocked = integrity_result(item, [extraction.statements[i] for i in extraction.needs.get(name, ())])
     if blocked is not None:
@@ -124,7 +154,7 @@ def _grade_item(item: Item, names: GradedNames, extraction: Extraction, sandboxe
         if problem:
             return ItemResult(item.name, name, where, tuple(not_found_result(c, problem) for c in item.checks),
                               problem)
-        ctx = ItemContext(sandbox=sandbox, item=item.name, name=name, seed=seed)
+        ctx = ItemContext(sandbox=sandbox, item=item.name, name=name, seed=seed, available=available)
         results: list[CheckResult] = []
         for check in item.checks:
             if progress:

@@ -7,6 +7,7 @@ One module of checks per item (``lenet`` gathers its checks from ``lenet_layers`
 from pathlib import Path
 
 from grader.assignment import Assignment, Item
+from grader.checks.smoke import smoke_checks
 
 from . import backprop_deep, lenet
 
@@ -14,7 +15,7 @@ ASSIGNMENT = Assignment(
     name="lenet_mnist",
     title="PyTorch on MNIST: LeNet and backprop_deep",
     items=(
-        Item("LeNet", "class", lenet.CHECKS),
+        Item("LeNet", "class", lenet.CHECKS + smoke_checks(lambda ctx: ctx.target(), (1, 28, 28))),
         Item("backprop_deep", "function", backprop_deep.CHECKS, aliases=("train",), training=True),
     ),
     template=Path(__file__).with_name("template.ipynb"),

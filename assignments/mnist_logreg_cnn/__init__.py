@@ -8,6 +8,7 @@ Items: MultinomialLogisticRegression, ConvNet2 (the course's ConvNet with dropou
 from pathlib import Path
 
 from grader.assignment import Assignment, Item
+from grader.checks.smoke import smoke_checks
 
 from . import convnet2, logistic_regression, train, validation
 
@@ -15,9 +16,12 @@ ASSIGNMENT = Assignment(
     name="mnist_logreg_cnn",
     title="PyTorch on MNIST: logistic regression and dropout CNNs",
     items=(
-        Item("MultinomialLogisticRegression", "class", logistic_regression.CHECKS, aliases=("LogisticRegression",)),
+        Item("MultinomialLogisticRegression", "class",
+             logistic_regression.CHECKS + smoke_checks(lambda ctx: ctx.target(784, 10), (1, 28, 28), flatten=True),
+             aliases=("LogisticRegression",)),
         # the dropout CNN written as a second `class ConvNet` under the course's first one
-        Item("ConvNet2", "class", convnet2.CHECKS, redefined_aliases=("ConvNet",)),
+        Item("ConvNet2", "class", convnet2.CHECKS + smoke_checks(lambda ctx: ctx.target(), (1, 28, 28)),
+             redefined_aliases=("ConvNet",)),
         Item("train", "function", train.CHECKS, training=True),
         Item("validation", "function", validation.CHECKS, training=True),
     ),

@@ -7,6 +7,8 @@ into a student's block for the equivalence checks.
 from pathlib import Path
 
 from grader.assignment import Assignment, Item
+from grader.checks.gpu import cuda_forward, cuda_run_epoch, cuda_speed
+from grader.checks.smoke import smoke_checks
 
 from . import batchnorm, dropout, fit, network, residual_block, residual_stack, run_epoch
 
@@ -35,16 +37,20 @@ NORMALISATIONS = (
                                 "CrossMapLRN2d")),
 )
 
+#: Run only where there is a GPU (reported skipped elsewhere; zero points: see grader.checks.gpu).
+GPU_DROPOUT = (cuda_forward(lambda ctx: ctx.target(0.3), (8, 16)), cuda_speed("dropout"))
+GPU_BATCHNORM = (cuda_forward(lambda ctx: ctx.target(4), (8, 4, 16)), cuda_speed("batchnorm"))
+
 ASSIGNMENT = Assignment(
     name="resnet_cifar10",
     title="PyTorch: Dropout, BatchNorm and ResNet on CIFAR-10",
     items=(
-        Item("Dropout", "class", dropout.CHECKS, forbidden=DROPOUTS),
-        Item("BatchNorm", "class", batchnorm.CHECKS, forbidden=NORMALISATIONS),
+        Item("Dropout", "class", dropout.CHECKS + GPU_DROPOUT, forbidden=DROPOUTS),
+        Item("BatchNorm", "class", batchnorm.CHECKS + GPU_BATCHNORM, forbidden=NORMALISATIONS),
         Item("ResidualBlock", "class", residual_block.CHECKS),
         Item("ResidualStack", "class", residual_stack.CHECKS),
-        Item("resnet", "instance", network.CHECKS),
-        Item("run_epoch", "function", run_epoch.CHECKS, training=True),
+        Item("resnet", "instance", network.CHECKS + smoke_checks(network.instance, network.IMAGE)),
+        Item("run_epoch", "function", run_epoch.CHECKS + (cuda_run_epoch(),), training=True),
         Item("fit", "function", fit.CHECKS, training=True),
     ),
     template=Path(__file__).with_name("template.ipynb"),

@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
+from grader.checks import requirements
 from grader.results import CheckResult, Visibility
 from grader.sandbox.judge.client import Failure, Sandbox
 
@@ -54,6 +55,13 @@ class Check:
     warning_only: bool = False  #: a failure is reported as a warning and costs nothing
     visibility: Visibility = "visible"
     false_failure_bound: float | None = None  #: for statistical checks: P(fail | correct code) ≤ this
+    #: what the machine must offer (``"cuda"``; see grader.checks.requirements): unmet, the check is skipped
+    requires: tuple[str, ...] = ()
+    #: an optional group run only when asked for (``"smoke"``: ``--smoke``); "" for the checks always run
+    group: str = ""
+
+    def __post_init__(self) -> None:
+        requirements.validate(self.requires)
 
     @property
     def max_points(self) -> float:
@@ -72,6 +80,8 @@ class ItemContext:
     item: str  #: the name the assignment asks for
     name: str  #: the name graded in the submission (the same, or an alias)
     seed: int = 0
+    #: requirements this machine meets (grader.checks.requirements.detect()); checks needing others are skipped
+    available: frozenset[str] = frozenset()
     #: after this many time-outs, crashes or memory exhaustions the item's remaining checks fail fast
     max_worker_losses: int = 2
     worker_losses: int = 0
@@ -89,14 +99,15 @@ class ItemContext:
         return np.random.default_rng(self.derive_seed(*parts))
 
     # -- requests ------------------------------------------------------------
-    def request(self, op: str, args: dict[str, Any]) -> Any:
+    def request(self, op: str, args: dict[str, Any], timeout: float | None = None) -> Any:
+        """``timeout``: seconds for this request (default: the limits' request timeout)."""
         if self._sticky is not None:
             raise self._sticky
         if self.worker_losses >= self.max_worker_losses:
             raise StudentCodeFailed(f"not run: your code for `{self.name}` timed out, crashed, ran out of "
                                     f"memory or had to be stopped {self.worker_losses} times in earlier checks "
                                     f"(the last time: {self._last_loss})", kind="not_run")
-        reply = self.sandbox.request(op, args)
+        reply = self.sandbox.request(op, args, timeout=timeout)
         if reply.ok:
             return reply.value
         assert reply.failure is not None
@@ -197,6 +208,9 @@ def run_check(check: Check, ctx: ItemContext) -> CheckResult:
     Whatever the student's executor sent back, the verdict is this check's alone: a reply the check
     cannot use (a type or size no honest executor sends) fails it as malformed instead of stopping the
     judge, and judge-side work that overruns the submission's deadline is stopped by a watchdog."""
+    skipped = skipped_result(check, ctx.available)
+    if skipped is not None:
+        return skipped
     started = time.perf_counter()
     message, counterexample = "", None
     try:
@@ -231,3 +245,14 @@ def not_found_result(check: Check, message: str) -> CheckResult:
     outcome = "warning" if check.warning_only else "failed"
     return CheckResult(name=check.name, description=check.description, outcome=outcome,  # type: ignore[arg-type]
                        points=0.0, max_points=check.max_points, message=message, visibility=check.visibility)
+
+
+def skipped_result(check: Check, available: frozenset[str]) -> CheckResult | None:
+    """The ``skipped`` result of a check whose requirements this machine does not meet (None when met):
+    worth nothing here, so the item's maximum excludes it, and the message says why."""
+    reasons = requirements.unmet(check.requires, available)
+    if not reasons:
+        return None
+    return CheckResult(name=check.name, description=check.description, outcome="skipped", points=0.0,
+                       max_points=0.0, message=f"{'; '.join(reasons)}: not run on this machine and not counted "
+                                               "in the maximum", visibility=check.visibility)

@@ -65,3 +65,20 @@ def fmt_attr_points(value: float) -> str:
 def plural(count: int, noun: str) -> str:
     """``1 statement``, ``3 statements``."""
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def skipped_note(result: object) -> str:
+    """``3 checks skipped: no CUDA device; the maximum excludes them`` ('' when none was skipped).
+
+    A skipped check's message starts with its reasons (``grader.checks.core.skipped_result``)."""
+    reasons: dict[str, int] = {}
+    for item in getattr(result, "items", ()):
+        for check in item.checks:
+            if check.outcome == "skipped":
+                reason = (check.message or "a requirement was not met").partition(":")[0]
+                reasons[reason] = reasons.get(reason, 0) + 1
+    if not reasons:
+        return ""
+    total = sum(reasons.values())
+    return (f"{plural(total, 'check')} skipped: {', '.join(reasons)}; the maximum excludes "
+            f"{'it' if total == 1 else 'them'}")

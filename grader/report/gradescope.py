@@ -33,7 +33,7 @@ import os
 from typing import Any
 
 from grader.report._files import write_atomically
-from grader.report._text import fmt_points, plural, points, printable
+from grader.report._text import fmt_points, plural, points, printable, skipped_note
 from grader.report.causes import Cause, causes_by_check, find_causes, introduction, reference
 from grader.results import CheckResult, GradeResult, ItemResult
 
@@ -53,10 +53,10 @@ def _item_message(item: ItemResult) -> str:
 
 
 def _status(item: ItemResult, check: CheckResult) -> str:
+    if check.outcome == "skipped":  # worth nothing when its requirement is unmet: never a failure then
+        return "passed" if points(check.max_points) == 0 else "failed"
     if _missing(item) or check.outcome == "failed":
         return "failed"
-    if check.outcome == "skipped":
-        return "passed" if points(check.max_points) == 0 else "failed"
     return "passed"
 
 
@@ -130,6 +130,8 @@ def _clip(text: str) -> str:
 def _summary(result: GradeResult) -> str:
     """The top-level output: score, items not found, extraction notes, notes, student output."""
     lines = [f"{result.assignment}: {fmt_points(result.score)} / {fmt_points(result.max_score)} points"]
+    if skipped_note(result):
+        lines.append(skipped_note(result))
     for item in result.items:
         if _missing(item):
             lines.append(f"- {item.name}: not found. {_item_message(item)}")

@@ -22,7 +22,7 @@ import jinja2
 
 from grader import __version__
 from grader.report._files import write_atomically
-from grader.report._text import fmt_points, plural, printable
+from grader.report._text import fmt_points, plural, printable, skipped_note
 from grader.report.causes import causes_by_check, find_causes, reference
 from grader.results import CheckResult, GradeResult, ItemResult
 
@@ -122,7 +122,7 @@ def _context(result: GradeResult) -> dict[str, Any]:
         "max_score": fmt_points(result.max_score),
         "percent": percent,
         "status": _status(result.score, result.max_score),
-        "notes": [printable(w) for w in result.warnings],
+        "notes": [printable(w) for w in result.warnings] + ([skipped_note(result)] if skipped_note(result) else []),
         "integrity": _integrity(result),
         "items": [_item(i, item) for i, item in enumerate(result.items, 1)],
         "kept_summary": f"The grader ran {plural(len(ex.kept), 'statement')} of your notebook and left out "

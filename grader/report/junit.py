@@ -24,7 +24,7 @@ import os
 import xml.etree.ElementTree as ET
 
 from grader.report._files import write_atomically
-from grader.report._text import fmt_attr_points, plural, printable
+from grader.report._text import fmt_attr_points, plural, printable, skipped_note
 from grader.report.causes import Cause, causes_by_check, find_causes, introduction, reference
 from grader.results import CheckResult, GradeResult, ItemResult
 
@@ -123,6 +123,8 @@ def _notes(result: GradeResult) -> str:
     if sb.restarts:
         lines.append(f"Sandbox worker restarts: {sb.restarts}")
     lines.extend(f"Note: {w}" for w in result.warnings)
+    if skipped_note(result):
+        lines.append(f"Note: {skipped_note(result)}")
     if sb.stdout:
         lines.append("Student stdout:")
         lines.append(sb.stdout)

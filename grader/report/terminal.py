@@ -21,7 +21,7 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from grader.report._text import fmt_points, plural, printable
+from grader.report._text import fmt_points, plural, printable, skipped_note
 from grader.report.causes import Cause, causes_by_check, find_causes, reference
 from grader.results import CheckResult, ExtractionSummary, GradeResult, ItemResult, Outcome, SandboxSummary
 
@@ -58,6 +58,8 @@ def _header(result: GradeResult) -> RenderableType:
     if result.max_score > 0:
         score.append(f"  ({100 * result.score / result.max_score:.0f}%)", style="")
     grid.add_row("Score", score)
+    if skipped_note(result):
+        grid.add_row("Skipped", _t(skipped_note(result), "dim"))
     return Panel(grid, title="Grading report", title_align="left", box=box.HEAVY, expand=True)
 
 

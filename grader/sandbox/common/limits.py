@@ -27,8 +27,12 @@ class Limits:
     output_bytes: int = 20_000  #: student stdout/stderr kept for the report (each)
     output_flood_bytes: int = 8 * MiB  #: printing more than this during one request fails it
     submission_timeout_s: float = 300.0  #: wall time for all of one submission's requests and restarts
+    #: executors may use the GPU (set by the judge only when it found one and a check requires CUDA): no
+    #: address-space limit (CUDA cannot even count devices under one: memory is the cgroup's alone) and the
+    #: driver's /dev/nvidia* nodes stay open to Landlock.  Untested on machines without a GPU.
+    gpu: bool = False
 
-    def to_plain(self) -> dict[str, float | int]:
+    def to_plain(self) -> dict[str, float | int | bool]:
         return asdict(self)
 
 

@@ -59,7 +59,15 @@ def apply_in_worker(limits: dict[str, float | int], workdir: str, read_paths: li
     missing: list[str] = []
     memory = int(limits["memory_bytes"])
     in_cgroup = cgroup is not None and os.getpid() in cgroup.pids()
-    if cgroup is not None and in_cgroup:
+    gpu = bool(limits.get("gpu", False))
+    if gpu:
+        # CUDA fails in cudaGetDeviceCount under any address-space limit: a GPU executor has only the cgroup.
+        if cgroup is not None and in_cgroup:
+            applied.append(cgroup.describe())
+        else:
+            missing.append("memory limit: none (a GPU executor cannot have an address-space limit and this "
+                           "process is not in the submission's cgroup)")
+    elif cgroup is not None and in_cgroup:
         applied.append(cgroup.describe())
         # The cgroup counts memory used, not reserved: a loop of untouched allocations would reserve
         # address space without end before anything counted.  A generous address-space backstop turns
@@ -100,13 +108,23 @@ def apply_in_worker(limits: dict[str, float | int], workdir: str, read_paths: li
         missing.append(f"CPU limit: {exc}")
 
     try:
-        applied.extend(landlock.restrict(read_paths, [workdir, "/dev/null"], list_paths))
+        devices = gpu_device_nodes() if gpu else []
+        applied.extend(landlock.restrict(read_paths, [workdir, "/dev/null", *devices], list_paths))
+        if devices:
+            applied.append(f"GPU: the driver's device nodes ({', '.join(devices)}) are open to the student code")
     except OSError as exc:
         missing.append(f"filesystem/TCP isolation (Landlock): {exc}; reference and checks stay readable")
     filtered, unfiltered = seccomp_filter.install()
     applied.extend(filtered)
     missing.extend(unfiltered)
     return applied, missing
+
+
+def gpu_device_nodes() -> list[str]:
+    """The NVIDIA driver's device nodes a CUDA process opens read-write (control, unified memory, GPUs)."""
+    import glob
+
+    return sorted(glob.glob("/dev/nvidia*"))
 
 
 def worker_read_paths() -> tuple[list[str], list[str]]:

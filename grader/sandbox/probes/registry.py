@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from grader.sandbox.probes import core, learning, loop, minibatch, structure
+from grader.sandbox.probes import core, gpu, learning, loop, minibatch, smoke, structure
 
 OPERATIONS: dict[str, Callable[..., Any]] = {
     **core.PROBES,
@@ -12,6 +12,8 @@ OPERATIONS: dict[str, Callable[..., Any]] = {
     **loop.LOOP_PROBES,
     **learning.LEARNING_PROBES,
     **minibatch.MINIBATCH_PROBES,
+    **smoke.SMOKE_PROBES,
+    **gpu.GPU_PROBES,  # asked of CUDA executors only; no warm-up: the zygote never touches CUDA
 }
 
 
@@ -21,3 +23,4 @@ def warm_up() -> None:
     loop.warm_up()
     learning.warm_up()
     minibatch.warm_up()
+    smoke.warm_up()

@@ -1,7 +1,7 @@
 """Mask drawn with NumPy for the full input shape and wrapped with torch.from_numpy, cast to the
 input's dtype: correct on CPU for every shape, but the mask stays on the CPU, so a GPU input fails.
 
-Caught by: device_agnostic
+Caught by: device_agnostic, cuda_forward
 """
 import numpy as np
 import torch

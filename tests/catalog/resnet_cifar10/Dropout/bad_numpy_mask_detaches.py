@@ -1,7 +1,7 @@
 """Goes through NumPy via ``input.detach().numpy()`` and wraps the result with torch.from_numpy:
 the output is cut off from the autograd graph (and tied to the CPU).
 
-Caught by: gradient, device_agnostic
+Caught by: gradient, device_agnostic, cuda_forward, cuda_speed
 """
 import numpy as np
 import torch

@@ -1,7 +1,7 @@
 """Moves only the inputs to the device: the labels stay on the CPU, so on a GPU the loss raises a
 device mismatch.
 
-Caught by: moves_data_to_device
+Caught by: moves_data_to_device, cuda_run_epoch
 """
 import copy
 import torch

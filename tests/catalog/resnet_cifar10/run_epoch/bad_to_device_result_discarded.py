@@ -1,7 +1,7 @@
 """Calls xb.to(device) and yb.to(device) without assigning the result: .to returns a new tensor,
 so the batch stays where it was and a GPU model raises a device mismatch.
 
-Caught by: moves_data_to_device
+Caught by: moves_data_to_device, cuda_run_epoch
 """
 import copy
 import torch
