@@ -64,7 +64,7 @@ DENIED_DUNDERS = frozenset({
 DYNAMIC_NAMES = frozenset({"eval", "exec", "compile", "globals", "locals", "vars", "breakpoint",
                            "__import__", "input", "__builtins__", "__loader__", "__spec__", "__build_class__"})
 DENIED_MODULES = frozenset({
-    "gc", "ctypes", "inspect", "traceback", "importlib", "builtins", "pickle", "marshal", "dill", "shelve",
+    "ctypes", "inspect", "traceback", "importlib", "builtins", "pickle", "marshal", "dill", "shelve",
     "copyreg", "types", "code", "codeop", "dis", "runpy", "pdb", "bdb", "trace", "faulthandler", "subprocess",
     "socket", "signal", "multiprocessing", "mmap", "fcntl", "resource", "sysconfig", "site", "linecache",
     "cloudpickle", "joblib", "grader", "reference", "assignments", "student",
@@ -76,6 +76,10 @@ DENIED_MODULE_ATTRIBUTES = frozenset({
     "sysconfig", "linecache", "sys", "pickle_module",
 })
 DENIED_PATHS = frozenset({"operator.attrgetter", "operator.methodcaller", "string.Formatter"})
+#: ``gc.collect()`` (often beside ``torch.cuda.empty_cache()``) is honest; walking the heap is not
+#: scikit-learn is provided for its metrics only (joblib's process pools are the rest's business)
+SKLEARN_ALLOWED = ("sklearn.metrics",)
+GC_ALLOWED = frozenset({"collect", "isenabled", "enable", "disable", "get_count", "get_threshold"})
 SYS_ALLOWED = frozenset({"maxsize", "float_info", "version", "version_info", "platform", "stdout", "stderr",
                          "path", "exit", "byteorder", "getrecursionlimit", "int_info", "hexversion"})
 TORCH_INTERNALS = ("torch.ops", "torch.library", "torch.overrides", "torch.utils.cpp_extension", "torch.compile",
@@ -247,6 +251,10 @@ class _Checker:
                                                  for p in TORCH_INTERNALS if not p.endswith("_"))):
             self.add(node, "torch-internals", path)
         elif root in DENIED_MODULES or (_private(root) and root != "__future__"):
+            self.add(node, "denied-import", path)
+        elif root == "gc" and len(parts) > 1 and parts[1] not in GC_ALLOWED:
+            self.add(node, "denied-import", path)
+        elif root == "sklearn" and len(parts) > 1 and ".".join(parts[:2]) not in SKLEARN_ALLOWED:
             self.add(node, "denied-import", path)
         elif ".".join(parts[:2]) in DENIED_PATHS:
             self.add(node, "denied-import", path)

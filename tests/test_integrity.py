@@ -53,7 +53,10 @@ REJECTED = [
     ("dynamic-execution", 1, "b = __builtins__\n"),
     ("dynamic-execution", 1, "m = __import__('os')\n"),
     ("dynamic-execution", 2, "def f():\n    return input()\n"),
-    ("denied-import", 1, "import gc\n"),
+    ("denied-import", 2, "import gc\nobjects = gc.get_objects()\n"),
+    ("denied-import", 1, "from gc import get_referrers\n"),
+    ("denied-import", 1, "from sklearn.utils import parallel_backend\n"),
+    ("denied-import", 2, "import gc as g\ng.set_debug(g.DEBUG_SAVEALL)\n"),
     ("denied-import", 1, "import ctypes as c\n"),
     ("denied-import", 1, "from inspect import currentframe\n"),
     ("denied-import", 1, "import importlib.util\n"),
@@ -163,8 +166,10 @@ def test_forbidden_normalisations_and_their_aliases(source: str) -> None:
 
 
 HONEST = '''\
-import copy, math, os, random, sys, time
+import copy, gc, math, os, random, sys, time
 import numpy as np
+from sklearn.metrics import accuracy_score
+import sklearn.metrics as metrics
 from tqdm.auto import tqdm
 from IPython.display import display
 import matplotlib.pyplot as plt
@@ -194,6 +199,7 @@ def evaluate(model, loader, device=torch.device("cpu")):
     for x, y in tqdm(loader):
         model(x.to(device))
     torch.manual_seed(0); np.random.seed(0); random.seed(math.floor(1.5))
+    gc.collect(); torch.cuda.empty_cache()
     best = copy.deepcopy(model.state_dict())
     torch.save(best, os.path.join("ckpt", "best.pt"))
     model.load_state_dict(torch.load(os.path.join("ckpt", "best.pt")))
@@ -288,7 +294,9 @@ def _outcome(student, source: str) -> str:
     ("setattr(json, 'du' + 'mps', str)", "monkeypatch"),
     ("setattr(torch.Tensor, 'v' + 'ar', None)", "monkeypatch"),
     ("delattr(nn.Module, '__call__')", "monkeypatch"),
-    ("__import__('g' + 'c')", "denied-import"),
+    ("__import__('ct' + 'ypes')", "denied-import"),
+    ("getattr(__import__('g' + 'c'), 'get_' + 'objects')", "denied-import"),
+    ("from gc import get_referents", "denied-import"),
     ("import builtins", "denied-import"),
     ("import grader", "denied-import"),
     ("from torch import _C", "denied-import"),

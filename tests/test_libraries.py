@@ -121,6 +121,53 @@ def fit(model, optimizer, lr_scheduler, dataloaders, max_epochs, patience):
     model.load_state_dict(best_weights)
 '''
 
+VALIDATION_GC_TIME = '''\
+import gc, time, datetime
+from time import perf_counter
+def validation(model, valloader, criterion):
+    start = perf_counter(); t0 = time.time(); stamp = datetime.datetime.now()
+    model.eval()
+    correct = total = 0
+    running_loss = 0.0
+    with torch.no_grad():
+        for inputs, labels in valloader:
+            outputs = model(inputs)
+            running_loss += criterion(outputs, labels).item()
+            correct += (outputs.argmax(1) == labels).sum().item()
+            total += labels.size(0)
+            torch.cuda.empty_cache()
+    gc.collect()
+    elapsed = f"validation took {perf_counter() - start:.2f}s {time.time() - t0:.1f} {stamp:%H}"
+    return running_loss / len(valloader), correct / total
+'''
+
+VALIDATION_SKLEARN = '''\
+from sklearn.metrics import accuracy_score
+def validation(model, valloader, criterion):
+    model.eval()
+    preds, targets, running_loss = [], [], 0.0
+    with torch.no_grad():
+        for inputs, labels in valloader:
+            outputs = model(inputs)
+            running_loss += criterion(outputs, labels).item()
+            preds += outputs.argmax(1).tolist(); targets += labels.tolist()
+    return running_loss / len(valloader), accuracy_score(targets, preds)
+'''
+
+TRAIN_TENSORBOARD = '''\
+from torch.utils.tensorboard import SummaryWriter
+writer = SummaryWriter()
+def train(model, trainloader, criterion, optimizer, epoch, num_epochs):
+    model.train()
+    for i, (inputs, labels) in enumerate(trainloader):
+        optimizer.zero_grad()
+        loss = criterion(model(inputs), labels)
+        loss.backward()
+        optimizer.step()
+        writer.add_scalar("loss/train", loss.item(), epoch * len(trainloader) + i)
+    writer.flush()
+'''
+
 VALIDATION_WANDB = '''\
 def validation(model, valloader, criterion):
     import wandb
@@ -149,7 +196,11 @@ def _item(result: GradeResult, name: str):  # noqa: ANN202 - an ItemResult
     ("mnist_logreg_cnn_full_marks.ipynb", "def train", TRAIN_CLEAR_OUTPUT, "train"),
     ("lenet_mnist_full_marks.ipynb", "def backprop_deep", BACKPROP_PLOT, "backprop_deep"),
     ("resnet_cifar10_full_marks.ipynb", "def fit", FIT_PLOT, "fit"),
-], ids=["validation_tqdm", "train_clear_output", "backprop_deep_matplotlib", "fit_matplotlib_every_epoch"])
+    ("mnist_logreg_cnn_full_marks.ipynb", "def validation", VALIDATION_GC_TIME, "validation"),
+    ("mnist_logreg_cnn_full_marks.ipynb", "def validation", VALIDATION_SKLEARN, "validation"),
+    ("mnist_logreg_cnn_full_marks.ipynb", "def train", TRAIN_TENSORBOARD, "train"),
+], ids=["validation_tqdm", "train_clear_output", "backprop_deep_matplotlib", "fit_matplotlib_every_epoch",
+        "validation_gc_cuda_time", "validation_sklearn", "train_tensorboard"])
 def test_library_in_graded_code_keeps_full_marks(tmp_path: Path, example: str, header: str, source: str,
                                                   item: str) -> None:
     result = grade(_with_cell(tmp_path, example, header, source), GradeOptions(items=(item,)))

@@ -38,4 +38,4 @@ class Limits:
 
 #: Libraries an executor gets imported and silenced on demand (a third of a second for matplotlib), when
 #: the statements of its item mention them: graded code may plot or display, which must do nothing.
-ON_DEMAND_LIBRARIES = ("matplotlib", "IPython")
+ON_DEMAND_LIBRARIES = ("matplotlib", "IPython", "tensorboard", "sklearn")

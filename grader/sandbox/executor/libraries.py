@@ -18,7 +18,11 @@ item), and
   what is left after each probe, as the inline backend does after each cell (a ``fit`` that adds a
   line to the current figure every epoch would otherwise draw ever more lines, probe after probe);
 - ``IPython.display.display``, ``update_display`` and ``clear_output`` do nothing (outside a kernel
-  they would print reprs and terminal escape codes).
+  they would print reprs and terminal escape codes);
+- scikit-learn's metrics compute what the student asks (an accuracy is an accuracy), imported on demand;
+- ``torch.utils.tensorboard.SummaryWriter`` is a writer whose every method does nothing: torch ships
+  the API, but its backend (the ``tensorboard`` package) is not installed, and a log of scalars never
+  changes what a training loop computes.
 
 What graded code may import is said in ``student.PROVIDED_LIBRARIES``, the message a missing
 library gets.
@@ -62,7 +66,8 @@ def prepare(names: tuple[str, ...] = ()) -> None:
         _prepare_tqdm()
     for name in names:
         if name in ON_DEMAND and name not in _prepared:
-            (_prepare_matplotlib if name == "matplotlib" else _prepare_ipython)()
+            {"matplotlib": _prepare_matplotlib, "IPython": _prepare_ipython,
+             "tensorboard": _prepare_tensorboard, "sklearn": _prepare_sklearn}[name]()
     _prepared.update(("tqdm", *(n for n in names if n in ON_DEMAND)))
 
 
@@ -106,6 +111,47 @@ def _prepare_ipython() -> None:
         for name in ("display", "update_display", "clear_output"):
             if module is not None and hasattr(module, name):
                 setattr(module, name, _display if name == "display" else _nothing)
+
+
+class SummaryWriter:
+    """``torch.utils.tensorboard.SummaryWriter`` that writes nothing (add_scalar, add_image, flush, close…)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.log_dir = str(kwargs.get("log_dir") or (args[0] if args else "runs"))
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return _nothing
+
+    def __enter__(self) -> "SummaryWriter":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _prepare_sklearn() -> None:
+    """scikit-learn's metrics (``accuracy_score`` in a validation loop), imported and used once here so
+    that nothing is left to load after the executor's file access is restricted.  SciPy's OpenBLAS
+    would start a pool of threads when it is loaded; a zygote forks, so it must stay single-threaded."""
+    os.environ["OPENBLAS_NUM_THREADS"] = "1"
+    import sklearn.metrics
+
+    sklearn.metrics.accuracy_score([0, 1], [0, 1])
+    sklearn.metrics.confusion_matrix([0, 1], [0, 1])
+    sklearn.metrics.f1_score([0, 1], [0, 1], average="macro")
+
+
+def _prepare_tensorboard() -> None:
+    import types
+
+    import torch.utils
+
+    module = types.ModuleType("torch.utils.tensorboard", "A SummaryWriter that writes nothing (the grader's).")
+    module.SummaryWriter = SummaryWriter  # type: ignore[attr-defined]
+    sys.modules["torch.utils.tensorboard"] = module
+    torch.utils.tensorboard = module  # type: ignore[attr-defined]
 
 
 def _disable_by_default(cls: type) -> None:

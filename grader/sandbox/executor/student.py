@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import gc
 import linecache
 import sys
 import traceback
@@ -23,8 +24,9 @@ from grader.sandbox.executor.guard import Guard
 
 CELL_PREFIX = "<cell "
 #: what a ModuleNotFoundError in graded code is answered with (see grader.sandbox.executor.libraries)
-PROVIDED_LIBRARIES = ("torch, numpy, math, random, time, tqdm, matplotlib, IPython.display, torchvision "
-                      "and Python's standard library")
+PROVIDED_LIBRARIES = ("torch, numpy, math, random, time, gc.collect, tqdm, matplotlib, IPython.display, "
+                      "scikit-learn's metrics, torch.utils.tensorboard's SummaryWriter, torchvision and Python's "
+                      "standard library")
 MAX_TRACEBACK_CHARS = 4000
 #: Set by the worker at start-up so that memory errors can name the limit.
 memory_limit_gib: float | None = None
@@ -189,6 +191,8 @@ def _check_name(obj: Any, name: Any, writing: bool = False) -> None:
             raise _refuse(label, "denied-attribute")
         if obj is sys and name not in integrity.SYS_ALLOWED:
             raise _refuse(label, "sys-access")
+        if obj is gc and name not in integrity.GC_ALLOWED:
+            raise _refuse(label, "denied-import")
     elif writing and isinstance(obj, type) and obj.__module__ != "student":
         raise _refuse(f"changing `{obj.__module__}.{obj.__qualname__}.{name}`", "monkeypatch")
 
@@ -239,6 +243,7 @@ def _import(name: str, globals: Any = None, locals: Any = None, fromlist: Any = 
             continue
         if entry.startswith("_") or entry in integrity.DENIED_MODULE_ATTRIBUTES or \
                 f"{name}.{entry}" in _TORCH_INTERNAL or (name == "sys" and entry not in integrity.SYS_ALLOWED) or \
+                (name == "gc" and entry not in integrity.GC_ALLOWED) or \
                 f"{name}.{entry}" in integrity.DENIED_PATHS:
             raise _refuse(f"`from {name} import {entry}`", "denied-import")
     return builtins.__import__(name, globals, locals, fromlist, level)
