@@ -12,7 +12,6 @@ accepted with a warning.
 
 from __future__ import annotations
 
-import ast
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +22,7 @@ import torch.nn.functional as F
 
 from grader.checks.core import Check, CheckFailed, ItemContext, recorded_failure
 from grader.checks.loops import MomentumSGD, samples_text
+from grader.checks.signature import keeps_defaults
 from grader.sandbox.common.call_spec import call, role, value
 from grader.sandbox.common.probe_net import CLASSES, HIDDEN, ProbeNet
 
@@ -331,50 +331,6 @@ def inputs_unchanged(ctx: ItemContext) -> None:
                           cfg.describe())
 
 
-#: The given signature's defaults: the notebook's own call ``backprop_deep(xtrain, ltrain, net, T=3)`` uses them.
-DEFAULTS = {"B": 100, "gamma": DEFAULT_GAMMA, "rho": DEFAULT_RHO}
-GIVEN_SIGNATURE = "backprop_deep(xtrain, ltrain, net, T, B=100, gamma=.001, rho=.9)"
-
-
-def signature_defaults(signature: str) -> dict[str, Any] | None:
-    """The literal defaults of a signature as ``str(inspect.signature(f))`` writes it (a string from the
-    worker: parsed, never evaluated); None when it does not read as a plain signature."""
-    if len(signature) > 2000:
-        return None
-    try:
-        tree = ast.parse(f"def f{signature}:\n    pass\n")
-    except SyntaxError:
-        return None
-    args = tree.body[0].args  # type: ignore[attr-defined]
-    positional = args.posonlyargs + args.args
-    named = list(zip(positional[len(positional) - len(args.defaults):], args.defaults))
-    named += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None]
-    defaults: dict[str, Any] = {}
-    for arg, node in named:
-        try:
-            defaults[arg.arg] = ast.literal_eval(node)
-        except ValueError:
-            defaults[arg.arg] = ast.unparse(node)  # an expression: shown as written, never equal to a number
-    return defaults
-
-
-def keeps_defaults(ctx: ItemContext) -> None:
-    info = ctx.request("describe", {"names": [ctx.name]}).get(ctx.name)
-    signature = info.get("signature") if isinstance(info, dict) else None
-    defaults = signature_defaults(signature) if isinstance(signature, str) else None
-    if defaults is None:
-        raise CheckFailed(f"could not read the signature of `{ctx.name}`: keep the given one, {GIVEN_SIGNATURE}")
-    wrong = []
-    for name, expected in DEFAULTS.items():
-        got = defaults.get(name, "no default")
-        if isinstance(got, bool) or not isinstance(got, (int, float)) or not math.isclose(got, expected, rel_tol=1e-9):
-            wrong.append(f"{name}={got!r}" if name in defaults else f"{name} has no default")
-    if wrong:
-        raise CheckFailed(f"the defaults of the given signature changed ({', '.join(wrong)}): keep {GIVEN_SIGNATURE}; "
-                          "the notebook's own call backprop_deep(xtrain, ltrain, net, T=3) relies on them",
-                          f"your signature: {ctx.name}{signature}")
-
-
 CHECKS = (
     Check("epochs_and_minibatches", "T epochs, each of floor(N/B) or ceil(N/B) minibatches of B samples drawn "
           "without repetition", 3, epochs_and_minibatches),
@@ -388,5 +344,7 @@ CHECKS = (
     Check("loss_decreases", "the training loss decreases on learnable data", 1, loss_decreases),
     Check("inputs_unchanged", "xtrain and ltrain are left unchanged", 1, inputs_unchanged),
     Check("keeps_defaults", "keeps the given defaults B=100, gamma=.001, rho=.9 (the notebook's own call uses them)",
-          1, keeps_defaults),
+          1, keeps_defaults({"B": 100, "gamma": DEFAULT_GAMMA, "rho": DEFAULT_RHO},
+                            "backprop_deep(xtrain, ltrain, net, T, B=100, gamma=.001, rho=.9)",
+                            "backprop_deep(xtrain, ltrain, net, T=3)")),
 )

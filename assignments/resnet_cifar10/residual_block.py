@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from grader.checks import weight_copy
 from grader.checks.core import Check, CheckFailed, ItemContext
 from grader.checks.search import for_all
+from grader.checks.signature import keeps_defaults
 from grader.checks.tensors import relative_error, require_tensor, shape_str
 from reference.resnet_cifar10 import ResidualBlock as ReferenceBlock
 
@@ -307,4 +308,7 @@ CHECKS = (
     Check("input_unchanged", "the input tensor is not modified in place", 1, input_unchanged),
     Check("relu_after_addition", "the skip is added before the final ReLU (no negative outputs)", 2,
           relu_after_addition),
+    Check("keeps_defaults", "keeps the given default stride=1 (the notebook builds most blocks without a stride)", 1,
+          keeps_defaults({"stride": 1}, "ResidualBlock(in_channels, out_channels, stride=1)",
+                         "ResidualBlock(out_channels, out_channels) in ResidualStack", missing_ok=True)),
 )
