@@ -3,7 +3,8 @@
 A benchmark, not a gating test (it grades several hundred mutants: about a quarter of an hour on two
 cores).  For each assignment it prints ``python -m grader mutate``'s table and survivors, then one
 score table: per assignment, the mutants killed, those surviving that behave differently (the checks'
-misses), those surviving that behave the same (equivalent on the declared inputs) and the share caught.
+misses), those that differ only in what they print (progress lines, which no check grades), those
+surviving that behave the same (equivalent on the declared inputs) and the share caught.
 
     nice .venv/bin/python benchmarks/mutation_score.py [--max-per-item N] [--seed S] [--json DIR]
 """
@@ -42,13 +43,15 @@ def main() -> None:
             write_json(run, args.json / f"{name}.json")
         totals[name] = sum(counts(run).values(), Counter())
     table = Table(title="Mutation score of the checks")
-    for column in ("assignment", "mutants", "killed", "survived-differs", "survived-same", "other", "caught"):
+    for column in ("assignment", "mutants", "killed", "survived-differs", "survived-prints", "survived-same", "other",
+                   "caught"):
         table.add_column(column, justify="left" if column == "assignment" else "right")
     for name, c in [*totals.items(), ("all", sum(totals.values(), Counter()))]:
-        other = sum(c.values()) - c["killed"] - c["survived-differs"] - c["survived-same"]
+        named = ("killed", "survived-differs", "survived-prints", "survived-same")
+        other = sum(c.values()) - sum(c[k] for k in named)
         caught = score(c)
-        table.add_row(name, str(sum(c.values())), str(c["killed"]), str(c["survived-differs"]),
-                      str(c["survived-same"]), str(other), "-" if caught is None else f"{100 * caught:.1f}%")
+        table.add_row(name, str(sum(c.values())), *(str(c[k]) for k in named), str(other),
+                      "-" if caught is None else f"{100 * caught:.1f}%")
     console.print(table)
 
 

@@ -37,7 +37,10 @@ def module_probes(label: str, build: Callable[[], nn.Module], make_input: Callab
         module.train()
         x = make_input().requires_grad_(True)
         y = module(x)
-        (y * torch.randn_like(y)).sum().backward()
+        # the output's weights come from a generator of their own: a mutant that draws one random number
+        # less (no mask at p = 0) must not get other weights and look different
+        weights = torch.randn(y.shape, generator=torch.Generator().manual_seed(len(y.shape)))
+        (y * weights).sum().backward()
         return {"output": y.detach(), "input gradient": x.grad,
                 "parameter gradients": {n: p.grad for n, p in module.named_parameters()},
                 "state after": state(module), "training flag after": module.training}

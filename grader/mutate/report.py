@@ -12,7 +12,8 @@ from rich.table import Table
 
 from grader.mutate.run import MutationRun
 
-COLUMNS = ("killed", "survived-differs", "survived-same", "survived-unknown", "error")
+#: survived-prints: behaves the same but prints other progress lines (no check grades them)
+COLUMNS = ("killed", "survived-differs", "survived-prints", "survived-same", "survived-unknown", "error")
 
 
 def counts(run: MutationRun) -> dict[str, Counter[str]]:

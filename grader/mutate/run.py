@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import queue
 import tempfile
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Literal
 
 from grader.assignment import Assignment
-from grader.mutate.differ import Verdict, differential
+from grader.mutate.differ import Differ, Verdict
 from grader.mutate.generate import Mutant, generate, item_names
 from grader.mutate.grading import MAX_WORKERS, Grade, grade_all
 
-Outcome = Literal["killed", "survived-differs", "survived-same", "survived-unknown", "error"]
+Outcome = Literal["killed", "survived-differs", "survived-prints", "survived-same", "survived-unknown", "error"]
 
 
 @dataclass(frozen=True)
@@ -30,8 +31,8 @@ class MutantResult:
         if self.grade.killed:
             return "killed"
         assert self.verdict is not None
-        return {"same": "survived-same", "differs": "survived-differs"}.get(self.verdict.outcome,
-                                                                          "survived-unknown")  # type: ignore
+        return {"same": "survived-same", "differs": "survived-differs",  # type: ignore[return-value]
+                "prints": "survived-prints"}.get(self.verdict.outcome, "survived-unknown")
 
 
 @dataclass(frozen=True)
@@ -61,8 +62,31 @@ def mutate(assignment: Assignment, item: str | None = None, max_per_item: int | 
     survivors = [m for m in mutants if grades[m.id].error is None and not grades[m.id].killed]
     if progress and survivors:
         progress(f"running the differential test on {len(survivors)} survivors")
-    with ThreadPoolExecutor(max_workers=max(1, min(workers, MAX_WORKERS))) as pool:
-        verdicts = dict(zip((m.id for m in survivors),
-                            pool.map(lambda m: differential(m.assignment, m.item, m.source, seed), survivors)))
+    verdicts = _judge_all(survivors, seed, workers)
     results = tuple(MutantResult(m, grades[m.id], verdicts.get(m.id)) for m in mutants)
     return MutationRun(assignment.name, seed, results, time.perf_counter() - started)
+
+
+def _judge_all(survivors: list[Mutant], seed: int, workers: int) -> dict[str, Verdict]:
+    """Each survivor's verdict, from at most ``workers`` differential-test processes."""
+    jobs: queue.Queue[Mutant] = queue.Queue()
+    for mutant in survivors:
+        jobs.put(mutant)
+    verdicts: dict[str, Verdict] = {}
+
+    def work() -> None:
+        with Differ() as differ:
+            while True:
+                try:
+                    mutant = jobs.get_nowait()
+                except queue.Empty:
+                    return
+                verdicts[mutant.id] = differ.judge(mutant.assignment, mutant.item, mutant.source, seed)
+
+    threads = [threading.Thread(target=work, daemon=True)
+               for _ in range(max(1, min(workers, MAX_WORKERS, len(survivors))))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return verdicts

@@ -11,17 +11,18 @@ from __future__ import annotations
 import json
 import os
 import sys
+from typing import Iterable, TextIO
 
 #: A mutant that hangs has lost its points long before this: bound what one mutant may cost.
 SUBMISSION_TIMEOUT_S = 60.0
 
 
-def serve(requests: object, replies: object) -> None:
+def serve(requests: Iterable[str], replies: TextIO) -> None:
     from grader.grade import GradeOptions, grade
     from grader.sandbox.common.limits import Limits
 
     limits = Limits(submission_timeout_s=SUBMISSION_TIMEOUT_S)
-    for line in requests:  # type: ignore[attr-defined]
+    for line in requests:
         request = json.loads(line)
         options = GradeOptions(assignment=request["assignment"], seed=request["seed"], limits=limits,
                                items=(request["item"],))
@@ -32,8 +33,8 @@ def serve(requests: object, replies: object) -> None:
         else:
             lost = [c.name for i in result.items for c in i.checks if c.points < c.max_points]
             reply = {"score": result.score, "max_score": result.max_score, "lost": lost, "error": None}
-        replies.write(json.dumps(reply) + "\n")  # type: ignore[attr-defined]
-        replies.flush()  # type: ignore[attr-defined]
+        replies.write(json.dumps(reply) + "\n")
+        replies.flush()
 
 
 def main() -> None:
