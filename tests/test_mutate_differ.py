@@ -62,9 +62,9 @@ def test_a_training_loop_in_the_wrong_mode_differs() -> None:
 def test_a_mutant_that_never_ends_costs_one_timeout_in_a_child_process() -> None:
     looping = _changed("        if not self.training or self.p == 0:\n",
                        "        while True:\n            pass\n        if not self.training or self.p == 0:\n")
-    verdict = differential("resnet_cifar10", "Dropout", looping, timeout=12)
+    verdict = differential("resnet_cifar10", "Dropout", looping, timeout=10)
     assert verdict.outcome == "differs"
-    assert verdict.detail == "the mutant did not finish within 12 s; the reference did"
+    assert verdict.detail == "the mutant did not finish within 10 s; the reference did"
 
 
 def test_the_child_process_reports_what_differs() -> None:

@@ -156,6 +156,17 @@ def compare_sources(assignment: str, item: str, reference: str, mutant: str, see
 
 def observe(source: str, probes: Any, seed: int) -> dict[str, Any] | str:
     """Every probe's result (or ``raised …``) and what it printed; a string when the module fails to load."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # the probes are tiny: a thread pool makes them many times slower, not faster
+    try:
+        return _observe(source, probes, seed)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _observe(source: str, probes: Any, seed: int) -> dict[str, Any] | str:
     namespace: dict[str, Any] = {"__name__": "mutation_subject"}
     _seed(seed)
     try:
