@@ -24,6 +24,7 @@ from rich.console import Console
 from grader import __version__
 from grader.errors import EXIT_BAD_INPUT, EXIT_GRADED, EXIT_INTERNAL, BadInput, GraderError
 from grader.grade import GradeOptions, grade
+from grader.mutate import command as mutate_command
 from grader.report import render_terminal, write_gradescope, write_json, write_junit
 from grader.report import write_fallback_html, write_html
 from grader.report.gradescope import error_dict
@@ -102,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "a short schedule on the CPU, the full one on a GPU)")
     g.add_argument("--failures-only", action="store_true", help="terminal report: hide passed checks")
     g.add_argument("--debug", action="store_true", help="show the grader's traceback on errors")
+    mutate_command.add_parser(commands, _output_file)
     return parser
 
 
@@ -115,6 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     console = Console(stderr=False, highlight=False)
     errors = Console(stderr=True, highlight=False, emoji=False)  # a path may hold ":name:"
+    if args.command == "mutate":
+        return mutate_command.run(args, console, errors)
     load_timeout = args.load_timeout if args.load_timeout is not None else max(args.timeout, Limits.load_timeout_s)
     limits = Limits(request_timeout_s=args.timeout, load_timeout_s=load_timeout,
                     submission_timeout_s=args.submission_timeout, memory_bytes=int(args.memory_gb * GiB))
