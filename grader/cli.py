@@ -95,6 +95,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="memory the student code may use, in GiB (default %(default)s)")
     g.add_argument("--failures-only", action="store_true", help="terminal report: hide passed checks")
     g.add_argument("--debug", action="store_true", help="show the grader's traceback on errors")
+    c = commands.add_parser("check", help="a student's self-check: run the public checks only")
+    c.add_argument("submission", help="path to the saved notebook (.ipynb) or .py export")
+    c.add_argument("--assignment", help="assignment name (default: detected from the graded names)")
+    c.add_argument("--debug", action="store_true", help="show the grader's traceback on errors")
+    r = commands.add_parser("release", help="write the student bundle of an assignment from its solution notebook")
+    r.add_argument("assignment", help="assignment name (a folder under assignments/)")
+    r.add_argument("--out", type=Path, default=None, help="folder to write (default: release/<assignment>)")
+    r.add_argument("--debug", action="store_true", help="show the grader's traceback on errors")
     return parser
 
 
@@ -106,6 +114,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         _write_fallback(_results_paths(argv), f"The grader was run with invalid arguments ({exc.message}); "
                                               "the course staff have to look at it.")
         return EXIT_BAD_INPUT
+    if args.command in ("check", "release"):
+        from grader.selfcheck.command import run_check, run_release
+
+        return (run_check if args.command == "check" else run_release)(args)
     console = Console(stderr=False, highlight=False)
     errors = Console(stderr=True, highlight=False, emoji=False)  # a path may hold ":name:"
     load_timeout = args.load_timeout if args.load_timeout is not None else max(args.timeout, Limits.load_timeout_s)

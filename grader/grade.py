@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 from hypothesis import given, settings
 from hypothesis.strategies import floats
 
-from grader.assignment import Item
+from grader.assignment import Item, public_items
 from grader.checks.core import ItemContext, not_found_result, run_check
 from grader.checks.search import private_hypothesis_storage
 from grader.extract import Extraction, Statement, extract, parse_notebook
@@ -42,12 +42,15 @@ class GradeOptions:
     limits: Limits = field(default_factory=Limits)
     aliases: tuple[tuple[str, str], ...] = ()  #: (item, name in the notebook) from the command line
     items: tuple[str, ...] = ()  #: grade only these items (default: all)
+    public_only: bool = False  #: a student's self-check: each item's public checks instead of its graded ones
 
 
 def grade(path: str | Path, options: GradeOptions = GradeOptions(), progress: Progress | None = None) -> GradeResult:
     started = time.perf_counter()
     notebook = read_submission(path)
     names, extraction = resolve_and_slice(notebook, options)
+    if options.public_only:
+        names = replace(names, items=public_items(names.items, names.assignment))
     sandboxes = ItemSandboxes(extraction, options.limits)
     try:
         with _single_threaded_torch(), private_hypothesis_storage():

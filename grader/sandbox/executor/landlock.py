@@ -13,6 +13,8 @@ import ctypes
 from collections.abc import Sequence
 import os
 
+from grader.sandbox.common.features import disabled
+
 SYS_CREATE_RULESET = 444
 SYS_ADD_RULE = 445
 SYS_RESTRICT_SELF = 446
@@ -51,7 +53,9 @@ def _libc() -> ctypes.CDLL:
 
 
 def abi_version() -> int:
-    """Landlock ABI of the running kernel, 0 when unavailable."""
+    """Landlock ABI of the running kernel, 0 when unavailable (or switched off: common.features)."""
+    if disabled("landlock"):
+        return 0
     try:
         version = _libc().syscall(SYS_CREATE_RULESET, None, ctypes.c_size_t(0), CREATE_RULESET_VERSION)
     except (OSError, AttributeError):
