@@ -82,6 +82,11 @@ def _readme(name: str) -> str:
 
             !python selfcheck.py {name}.ipynb
 
+        or, in the notebook itself (this folder being its working directory):
+
+            from grader.selfcheck import check
+            check("{name}.ipynb")
+
         The self-check runs the assignment's *public* checks only. Your grade also uses hidden
         checks that are not in this folder, so passing every public check does not guarantee full
         marks. It grades the saved file: save the notebook first.

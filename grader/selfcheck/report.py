@@ -45,7 +45,8 @@ def render_self_check(check: SelfCheckResult, console: Console) -> None:
             if c.outcome != "passed" and c.message and not unfinished:
                 console.print(Text(f"      {c.message}", style=style))
                 if c.counterexample:
-                    console.print(Text(f"      on: {c.counterexample}", style="dim"))
+                    console.print(Text("\n".join(f"      {line}" for line in c.counterexample.splitlines()),
+                                       style="dim"))
     if result.sandbox.limits_not_applied:
         console.print(Text("\nLimits not applied on this machine (the checks still ran):", style="dim"))
         for limit in result.sandbox.limits_not_applied:

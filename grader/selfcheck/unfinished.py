@@ -40,31 +40,33 @@ def _top_level(sources: list[str]) -> dict[str, str]:
     return found
 
 
-def template_sources(assignment: Assignment) -> dict[str, str]:
-    """The handed-out definitions: of the template made from ``solution.ipynb`` where there is one (the
-    instructor's side), else of the assignment's template notebook (a student bundle ships that one)."""
-    sources: list[str] = []
-    if assignment.template is not None:
-        solution = Path(assignment.template).with_name("solution.ipynb")
-        path = solution if solution.is_file() else Path(assignment.template)
-        if path.is_file():
-            notebook = nbformat.read(str(path), as_version=4)
-            if path == solution:
-                notebook = template_notebook(notebook)
-            sources = [c.source for c in notebook.cells if c.cell_type == "code"]
-    return _top_level(sources)
+def template_sources(assignment: Assignment) -> dict[str, set[str]]:
+    """The handed-out definitions, name → syntax trees: of the assignment's template notebook (the one a
+    bundle ships, or the course's own) and of the template made from ``solution.ipynb`` where there is one."""
+    found: dict[str, set[str]] = {}
+    if assignment.template is None:
+        return found
+    for path in (Path(assignment.template), Path(assignment.template).with_name("solution.ipynb")):
+        if not path.is_file():
+            continue
+        notebook = nbformat.read(str(path), as_version=4)
+        if path.name == "solution.ipynb":
+            notebook = template_notebook(notebook)
+        for name, tree in _top_level([c.source for c in notebook.cells if c.cell_type == "code"]).items():
+            found.setdefault(name, set()).add(tree)
+    return found
 
 
-def untouched(notebook: Notebook, template: dict[str, str]) -> set[str]:
+def untouched(notebook: Notebook, template: dict[str, set[str]]) -> set[str]:
     """The names the notebook defines exactly as the template does (their checks need not run)."""
     submitted = _top_level([cell.source for cell in notebook.cells])
-    return {name for name, tree in submitted.items() if template.get(name) == tree}
+    return {name for name, tree in submitted.items() if tree in template.get(name, ())}
 
 
-def _why(item: ItemResult, submitted: dict[str, str], template: dict[str, str]) -> str:
+def _why(item: ItemResult, submitted: dict[str, str], template: dict[str, set[str]]) -> str:
     if item.found_as is None:
         return f"not implemented yet: the notebook does not define `{item.name}`"
-    if item.found_as in template and submitted.get(item.found_as) == template[item.found_as]:
+    if submitted.get(item.found_as) in template.get(item.found_as, ()):
         return f"not implemented yet: `{item.found_as}` is still the template's code"
     if any("NotImplementedError" in check.message for check in item.checks):
         return f"not implemented yet: `{item.found_as}` still raises NotImplementedError"
@@ -72,7 +74,7 @@ def _why(item: ItemResult, submitted: dict[str, str], template: dict[str, str]) 
 
 
 def mark_unfinished(items: tuple[ItemResult, ...], notebook: Notebook,
-                    template: dict[str, str]) -> tuple[tuple[ItemResult, ...], tuple[str, ...]]:
+                    template: dict[str, set[str]]) -> tuple[tuple[ItemResult, ...], tuple[str, ...]]:
     """The items with every unfinished one's checks failed as "not implemented yet", and their names."""
     submitted = _top_level([cell.source for cell in notebook.cells])
     marked, unfinished = [], []
