@@ -154,3 +154,34 @@ def test_summary_says_hidden_checks_exist_even_when_all_public_pass() -> None:
 
 def test_summary_counts_failures() -> None:
     assert summary_line(_result(["passed", "failed", "failed"])).startswith("public checks: 1/3 passed")
+
+
+# -- the commands' bad input ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("argv, message", [
+    (["check", "no-such-notebook.ipynb"], "error: no-such-notebook.ipynb: no such file"),
+    (["release", "no_such_assignment"], "error: unknown assignment 'no_such_assignment'"),
+])
+def test_bad_input_is_one_error_line_and_exit_2(argv: list[str], message: str,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    from grader.cli import main
+
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(message) and "Traceback" not in err
+
+
+def test_release_refuses_a_folder_that_is_not_empty(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from grader.cli import main
+
+    (tmp_path / "keep.txt").write_text("mine")
+    assert main(["release", "lenet_mnist", "--out", str(tmp_path)]) == 2
+    assert "is not empty" in capsys.readouterr().err and (tmp_path / "keep.txt").read_text() == "mine"
+
+
+def test_unsupported_platform_exits_4(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from grader.cli import main
+
+    monkeypatch.delattr(os, "fork")
+    assert main(["check", str(ROOT / "submissions" / "lenet_mnist_full_marks.ipynb")]) == EXIT_UNSUPPORTED
+    assert capsys.readouterr().err.startswith("error: this system")
