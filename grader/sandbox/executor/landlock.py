@@ -13,7 +13,7 @@ import ctypes
 from collections.abc import Sequence
 import os
 
-from grader.sandbox.common.features import disabled
+from grader.sandbox.common.features import disabled, note
 
 SYS_CREATE_RULESET = 444
 SYS_ADD_RULE = 445
@@ -86,7 +86,8 @@ def restrict(read_paths: list[str], write_paths: list[str], list_paths: Sequence
     """
     abi = abi_version()
     if abi < 1:
-        raise OSError("Landlock is not available in this kernel")
+        raise OSError(f"Landlock is not available ({note('landlock')})" if disabled("landlock") else
+                      "Landlock is not available in this kernel")
     libc = _libc()
     fs_access = _fs_access_for(abi)
     attr = _RulesetAttr(handled_access_fs=fs_access)
