@@ -34,7 +34,7 @@ def test_the_seed_students_bugs_fail_their_public_checks_and_nothing_hidden_show
     assert _failed(result) == {("Dropout", "shape_kept"), ("Dropout", "rate_quarter"), ("BatchNorm", "shape_kept"),
                                ("BatchNorm", "channels_normalised"), ("resnet", "resnet_size")}
     text = _rendered(result)
-    assert "public checks: 6/11 passed — your grade also uses hidden checks that are not run here" in text
+    assert "public checks: 10/15 passed — your grade also uses hidden checks that are not run here" in text
     chosen = assignments.get("resnet_cifar10")
     public = {c.name for item in assignments.public_items(chosen.items, chosen) for c in item.checks}
     hidden = [c for item in chosen.items for c in item.checks if c.name not in public]
@@ -69,3 +69,38 @@ def test_dropout_active_in_eval_fails_only_the_eval_check(tmp_path: Path) -> Non
                               for c in i.checks} == {("Dropout", "eval_passthrough")}
     assert set(result.unfinished) == {"BatchNorm", "ResidualBlock", "ResidualStack", "resnet", "run_epoch", "fit"}
     assert "not implemented yet: the notebook does not define `BatchNorm`" in _rendered(result)
+
+
+LOOP_BUGS = '''\
+# %%
+import torch
+
+# %%
+def train(model, trainloader, criterion, optimizer, epoch, num_epochs):
+    for inputs, labels in trainloader:  # no model.train(), and no optimizer.step()
+        optimizer.zero_grad()
+        criterion(model(inputs), labels).backward()
+
+# %%
+def validation(model, valloader, criterion):
+    correct, total, loss = 0, 0, 0.0
+    with torch.no_grad():  # no model.eval()
+        for inputs, labels in valloader:
+            outputs = model(inputs)
+            loss += criterion(outputs, labels).item()
+            correct += (outputs.argmax(1) == labels).sum().item()
+            total += len(labels)
+    return loss / len(valloader), 100 * correct / total  # a percentage
+'''
+
+
+@pytest.mark.slow
+def test_loop_bugs_fail_the_loop_checks_that_state_them(tmp_path: Path) -> None:
+    path = tmp_path / "loops.py"
+    path.write_text(LOOP_BUGS, encoding="utf-8")
+    result = self_check(path, "mnist_logreg_cnn")
+    loops = {pair for pair in _failed(result) if pair[0] in ("train", "validation")}
+    assert loops == {("train", "runs_in_training_mode"), ("train", "weights_move"),
+                     ("validation", "runs_in_evaluation_mode"), ("validation", "two_numbers_back")}
+    text = _rendered(result)
+    assert "call model.eval() before the loop" in text and "expected a fraction between 0 and 1" in text

@@ -6,7 +6,12 @@ normalisation.  Graded runs use the hidden checks in this folder's other modules
 imports none of them and nothing from ``reference/``, because it is shipped in the student bundle.
 """
 
+from grader.sandbox.common.call_spec import role
+from grader.selfcheck.loop_properties import epoch_mode, returns_loss_accuracy, weights_change
 from grader.selfcheck.properties import INSTANCE, passes_through_in_eval, normalises_channels, maps_shape, has_parameters, zeroes_fraction
+
+EPOCH = (role("model"), role("optimizer"), role("loader"), role("train_flag"))
+TRAINING, EVALUATION = "run_epoch(model, optimizer, dataloader, train=True)", "run_epoch(model, None, dataloader, train=False)"
 
 CHECKS = {
     "Dropout": (
@@ -29,5 +34,11 @@ CHECKS = {
     "resnet": (
         maps_shape("logits_shape", INSTANCE, (2, 3, 32, 32), (2, 10)),
         has_parameters("resnet_size", INSTANCE, 464_154, "the ResNet of the text with n = 5"),
+    ),
+    "run_epoch": (
+        weights_change("training_moves_weights", EPOCH, True, TRAINING),
+        epoch_mode("evaluates_in_eval_mode", EPOCH, False, EVALUATION),
+        weights_change("evaluation_keeps_weights", EPOCH, False, EVALUATION),
+        returns_loss_accuracy("two_numbers_back", EPOCH, False, EVALUATION),
     ),
 }

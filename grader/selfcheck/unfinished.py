@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import re
 from pathlib import Path
 
 import nbformat
@@ -22,8 +23,13 @@ from grader.results import CheckResult, ItemResult
 __all__ = ["mark_unfinished", "template_sources", "untouched"]
 
 
-def _top_level(sources: list[str]) -> dict[str, str]:
-    """Name → ``ast.dump`` of the last top-level class, def or assignment binding it."""
+#: what a stub says (a template's own finished code, such as the course's given ``validation``, is not one)
+STUB = re.compile(r"NotImplementedError|\bTODO\b|YOUR CODE HERE|\bCOMPLETE\b")
+
+
+def _top_level(sources: list[str], stubs_only: bool = False) -> dict[str, str]:
+    """Name → ``ast.dump`` of the last top-level class, def or assignment binding it (only definitions
+    whose text reads as a stub, with ``stubs_only``)."""
     found: dict[str, str] = {}
     for source in sources:
         try:
@@ -31,6 +37,8 @@ def _top_level(sources: list[str]) -> dict[str, str]:
         except SyntaxError:
             continue
         for node in tree.body:
+            if stubs_only and not STUB.search(ast.get_source_segment(source, node, padded=True) or ""):
+                continue
             if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
                 found[node.name] = ast.dump(node)
             elif isinstance(node, ast.Assign):
@@ -41,8 +49,8 @@ def _top_level(sources: list[str]) -> dict[str, str]:
 
 
 def template_sources(assignment: Assignment) -> dict[str, set[str]]:
-    """The handed-out definitions, name → syntax trees: of the assignment's template notebook (the one a
-    bundle ships, or the course's own) and of the template made from ``solution.ipynb`` where there is one."""
+    """The handed-out stubs, name → syntax trees: of the assignment's template notebook (the one a bundle
+    ships, or the course's own) and of the template made from ``solution.ipynb`` where there is one."""
     found: dict[str, set[str]] = {}
     if assignment.template is None:
         return found
@@ -52,7 +60,7 @@ def template_sources(assignment: Assignment) -> dict[str, set[str]]:
         notebook = nbformat.read(str(path), as_version=4)
         if path.name == "solution.ipynb":
             notebook = template_notebook(notebook)
-        for name, tree in _top_level([c.source for c in notebook.cells if c.cell_type == "code"]).items():
+        for name, tree in _top_level([c.source for c in notebook.cells if c.cell_type == "code"], True).items():
             found.setdefault(name, set()).add(tree)
     return found
 
