@@ -129,7 +129,8 @@ def fresh_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return python
 
 
-def _run(python: Path, args: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def _run(python: Path, args: list[str], cwd: Path,
+         env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     base = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(cwd), "COLUMNS": "200"}
     return subprocess.run([str(python), *args], cwd=cwd, capture_output=True, text=True, timeout=300,
                           env={**base, **(env or {})})

@@ -4,7 +4,7 @@ The output shape and the parameter count the text implies, judged without the re
 This module imports no hidden check and nothing from ``reference/``: it is shipped in the student bundle.
 """
 
-from grader.selfcheck.properties import maps_shape, has_parameters
+from grader.selfcheck.properties import has_parameters, maps_shape
 
 CHECKS = {
     "LeNet": (

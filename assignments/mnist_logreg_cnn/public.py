@@ -1,12 +1,13 @@
 """The public checks of mnist_logreg_cnn: what a student's self-check runs (``python -m grader check``).
 
-Shapes and the parameter counts the text implies, on fixed inputs, judged without the reference.
+Shapes and the parameter counts the text implies, on fixed inputs, and the mode and weight updates of
+``train`` and ``validation`` on one instrumented epoch, judged without the reference.
 This module imports no hidden check and nothing from ``reference/``: it is shipped in the student bundle.
 """
 
 from grader.sandbox.common.call_spec import role, value
 from grader.selfcheck.loop_properties import epoch_mode, returns_loss_accuracy, weights_change
-from grader.selfcheck.properties import maps_shape, has_parameters
+from grader.selfcheck.properties import has_parameters, maps_shape
 
 TRAIN = (role("model"), role("loader"), role("criterion"), role("optimizer"), value(0), value(1))
 TRAIN_SHOWN = "train(model, trainloader, criterion, optimizer, 0, 1)"

@@ -2,16 +2,18 @@
 
 Properties the assignment text states, on fixed inputs, judged without the reference: shapes, the
 parameter counts the text gives, dropout's rate and eval-mode identity, batch norm's per-channel
-normalisation.  Graded runs use the hidden checks in this folder's other modules instead; this module
+normalisation, the mode and weight updates of run_epoch.  Graded runs use the hidden checks in this folder's other modules instead; this module
 imports none of them and nothing from ``reference/``, because it is shipped in the student bundle.
 """
 
 from grader.sandbox.common.call_spec import role
 from grader.selfcheck.loop_properties import epoch_mode, returns_loss_accuracy, weights_change
-from grader.selfcheck.properties import INSTANCE, passes_through_in_eval, normalises_channels, maps_shape, has_parameters, zeroes_fraction
+from grader.selfcheck.properties import (INSTANCE, has_parameters, maps_shape, normalises_channels,
+                                         passes_through_in_eval, zeroes_fraction)
 
 EPOCH = (role("model"), role("optimizer"), role("loader"), role("train_flag"))
-TRAINING, EVALUATION = "run_epoch(model, optimizer, dataloader, train=True)", "run_epoch(model, None, dataloader, train=False)"
+TRAINING = "run_epoch(model, optimizer, dataloader, train=True)"
+EVALUATION = "run_epoch(model, None, dataloader, train=False)"
 
 CHECKS = {
     "Dropout": (

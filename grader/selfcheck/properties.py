@@ -17,7 +17,8 @@ from grader.checks.core import Check, CheckFailed, ItemContext
 from grader.checks.stats import CHECK_BOUND, hoeffding_halfwidth
 from grader.checks.tensors import require_tensor, shape_str
 
-__all__ = ["INSTANCE", "passes_through_in_eval", "normalises_channels", "maps_shape", "has_parameters", "zeroes_fraction"]
+__all__ = ["INSTANCE", "has_parameters", "maps_shape", "normalises_channels", "passes_through_in_eval",
+           "zeroes_fraction"]
 
 
 #: ``args`` of an item that is an instance (``resnet = nn.Sequential(...)``): used as it is, not called
@@ -77,7 +78,8 @@ def has_parameters(name: str, args: tuple[Any, ...] | None, expected: int, why: 
     return Check(name, f"{expected:,} trainable parameters in all ({why})", points, run)
 
 
-def passes_through_in_eval(name: str, args: tuple[Any, ...] | None, input_shape: tuple[int, ...], points: float = 1) -> Check:
+def passes_through_in_eval(name: str, args: tuple[Any, ...] | None, input_shape: tuple[int, ...],
+                           points: float = 1) -> Check:
     """In eval mode ``item(*args)`` returns its input unchanged."""
     def run(ctx: ItemContext) -> None:
         x = _input(ctx, input_shape, "eval")
