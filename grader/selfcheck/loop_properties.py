@@ -14,9 +14,10 @@ from typing import Any, Callable
 import numpy as np
 
 from grader.checks.core import Check, CheckFailed, ItemContext, recorded_failure
-from grader.checks.loops import returned_pair, returned_text
 from grader.sandbox.common.call_spec import call
-from grader.sandbox.common.probe_net import CLASSES, HIDDEN
+
+# grader.checks.loops and probe_net import torch: imported when a loop check runs, so that checking an
+# untouched template (no check runs) stays about a second
 
 __all__ = ["epoch_mode", "returns_loss_accuracy", "weights_change"]
 
@@ -32,6 +33,8 @@ def _describe(train: bool) -> str:
 def _epoch(ctx: ItemContext, args: Args, train: bool, shown: str) -> dict[str, Any]:
     """The record of one call of the student's function, fetched once per (args, train) for the item."""
     def fetch() -> dict[str, Any]:
+        from grader.sandbox.common.probe_net import CLASSES, HIDDEN
+
         rng = ctx.rng("public-epoch")
         x = rng.uniform(0.0, 1.0, (SAMPLES, *IMAGE)).astype(np.float32)
         y = rng.integers(0, CLASSES, SAMPLES).astype(np.int64)
@@ -91,6 +94,8 @@ def weights_change(name: str, args: Args, train: bool, shown: str, points: float
 def returns_loss_accuracy(name: str, args: Args, train: bool, shown: str, points: float = 1) -> Check:
     """The function returns two numbers, (loss, accuracy), with the accuracy a fraction."""
     def judge(record: dict[str, Any]) -> None:
+        from grader.checks.loops import returned_pair, returned_text
+
         pair = returned_pair(record)
         if pair is None:
             raise CheckFailed(f"{shown} returned {returned_text(record['returned'])}; expected two numbers, "
