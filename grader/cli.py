@@ -1,7 +1,7 @@
 """``python -m grader``: the command line.
 
 Exit codes: 0 graded (whatever the score), 2 bad input, 3 internal grader error
-(see grader.errors).  A results file asked for is always written, even on error,
+(see grader.errors); ``check`` also 4, a system that cannot run the sandbox.  A results file asked for is always written, even on error,
 so that Gradescope or CI never find a missing file.
 
 stderr gets one line per problem: ``error: ...`` (bad input, exit 2, never a
