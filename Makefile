@@ -13,7 +13,9 @@ SMOKE ?=
 # Test processes: every grading test is one judge plus one single-threaded worker, so one per core.
 TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: install grade test clean
+OUT ?=
+
+.PHONY: install grade check release test clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +26,15 @@ install: $(STAMP)
 
 grade: $(STAMP)
 	$(PY) -m grader grade "$(SUBMISSION)" $(if $(ASSIGNMENT),--assignment "$(ASSIGNMENT)") $(if $(filter 1,$(SMOKE)),--smoke) $(GRADE_ARGS)
+
+# A student's self-check: the public checks only (the grade also uses hidden ones).
+check: $(STAMP)
+	$(PY) -m grader check "$(SUBMISSION)" $(if $(ASSIGNMENT),--assignment "$(ASSIGNMENT)")
+
+# The student bundle of ASSIGNMENT (template, public checks, self-check entry point) into OUT.
+release: $(STAMP)
+	@test -n "$(ASSIGNMENT)" || { echo "error: name the assignment: make release ASSIGNMENT=name [OUT=dir]" >&2; exit 2; }
+	$(PY) -m grader release "$(ASSIGNMENT)" $(if $(OUT),--out "$(OUT)")
 
 test: $(STAMP)
 	$(PY) -m pytest -q -n $(TEST_WORKERS)

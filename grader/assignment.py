@@ -7,6 +7,7 @@ assignment is adding a folder; the harness does not change.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import importlib
 import pkgutil
@@ -91,6 +92,20 @@ def get(name: str) -> Assignment:
     if name not in assignments:
         raise UnknownAssignment(f"unknown assignment {name!r}; available: {', '.join(sorted(assignments))}")
     return assignments[name]
+
+
+def public_items(items: tuple[Item, ...], assignment: Assignment) -> tuple[Item, ...]:
+    """``items`` with their public checks (``assignments/<name>/public.py``'s ``CHECKS``) instead of their
+    graded ones: what a student's self-check runs.  An item without public checks gets none."""
+    try:
+        module = importlib.import_module(f"{ASSIGNMENTS_PACKAGE}.{assignment.name}.public")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{ASSIGNMENTS_PACKAGE}.{assignment.name}.public":
+            raise  # public.py exists but imports something missing: the grader's bug, not "no public checks"
+        public: dict[str, tuple[Check, ...]] = {}
+    else:
+        public = getattr(module, "CHECKS", {})
+    return tuple(dataclasses.replace(item, checks=tuple(public.get(item.name, ()))) for item in items)
 
 
 def defined_items(assignment: Assignment, defined_names: set[str]) -> tuple[str, ...]:

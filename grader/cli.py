@@ -1,7 +1,7 @@
 """``python -m grader``: the command line.
 
 Exit codes: 0 graded (whatever the score), 2 bad input, 3 internal grader error
-(see grader.errors).  A results file asked for is always written, even on error,
+(see grader.errors); ``check`` also 4, a system that cannot run the sandbox.  A results file asked for is always written, even on error,
 so that Gradescope or CI never find a missing file.
 
 stderr gets one line per problem: ``error: ...`` (bad input, exit 2, never a
@@ -104,6 +104,14 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--failures-only", action="store_true", help="terminal report: hide passed checks")
     g.add_argument("--debug", action="store_true", help="show the grader's traceback on errors")
     mutate_command.add_parser(commands, _output_file)
+    c = commands.add_parser("check", help="a student's self-check: run the public checks only")
+    c.add_argument("submission", help="path to the saved notebook (.ipynb) or .py export")
+    c.add_argument("--assignment", help="assignment name (default: detected from the graded names)")
+    c.add_argument("--debug", action="store_true", help="show the grader's traceback on errors")
+    r = commands.add_parser("release", help="write the student bundle of an assignment from its solution notebook")
+    r.add_argument("assignment", help="assignment name (a folder under assignments/)")
+    r.add_argument("--out", type=Path, default=None, help="folder to write (default: release/<assignment>)")
+    r.add_argument("--debug", action="store_true", help="show the grader's traceback on errors")
     return parser
 
 
@@ -115,6 +123,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         _write_fallback(_results_paths(argv), f"The grader was run with invalid arguments ({exc.message}); "
                                               "the course staff have to look at it.")
         return EXIT_BAD_INPUT
+    if args.command in ("check", "release"):
+        from grader.selfcheck.command import run_check, run_release
+
+        return (run_check if args.command == "check" else run_release)(args)
     console = Console(stderr=False, highlight=False)
     errors = Console(stderr=True, highlight=False, emoji=False)  # a path may hold ":name:"
     if args.command == "mutate":

@@ -20,7 +20,7 @@ from typing import Callable, Iterator, Sequence
 from hypothesis import given, settings
 from hypothesis.strategies import floats
 
-from grader.assignment import Item
+from grader.assignment import Item, public_items
 from grader.checks import requirements
 from grader.checks.core import Check, ItemContext, not_found_result, run_check, skipped_result
 from grader.checks.search import private_hypothesis_storage
@@ -46,12 +46,15 @@ class GradeOptions:
     smoke: bool = False  #: also run the ``smoke`` group (training smoke tests; zero points, see README)
     #: requirements the machine meets (e.g. {"cuda"}); None: detected (grader.checks.requirements)
     available: frozenset[str] | None = None
+    public_only: bool = False  #: a student's self-check: each item's public checks instead of its graded ones
 
 
 def grade(path: str | Path, options: GradeOptions = GradeOptions(), progress: Progress | None = None) -> GradeResult:
     started = time.perf_counter()
     notebook = read_submission(path)
     names, extraction = resolve_and_slice(notebook, options)
+    if options.public_only:
+        names = replace(names, items=public_items(names.items, names.assignment))
     available = requirements.detect() if options.available is None else options.available
     # Executors start for CUDA (cgroup only, device nodes open: Limits.gpu) only when a check to run needs it.
     needs_gpu = "cuda" in available and any("cuda" in c.requires for i in names.items for c in _selected(i, options))

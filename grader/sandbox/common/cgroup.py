@@ -49,6 +49,8 @@ import signal
 import time
 from dataclasses import dataclass, field
 
+from grader.sandbox.common.features import disabled, note
+
 GiB = 1024**3
 _counter = itertools.count()
 
@@ -125,6 +127,8 @@ class SubmissionCgroup:
         Returns (the cgroup, a note saying what holds) or (None, why it could not be made).
         Never raises.
         """
+        if disabled("cgroup"):
+            return None, f"memory per submission (cgroup): not available ({note('cgroup')})"
         # the pid alone is not unique: other PID namespaces may share the hierarchy
         name = name or f"grader-{os.getpid()}-{next(_counter)}-{secrets.token_hex(3)}"
         unified, v1 = _mounts()

@@ -13,6 +13,8 @@ import ctypes
 from collections.abc import Sequence
 import os
 
+from grader.sandbox.common.features import disabled, note
+
 SYS_CREATE_RULESET = 444
 SYS_ADD_RULE = 445
 SYS_RESTRICT_SELF = 446
@@ -51,7 +53,9 @@ def _libc() -> ctypes.CDLL:
 
 
 def abi_version() -> int:
-    """Landlock ABI of the running kernel, 0 when unavailable."""
+    """Landlock ABI of the running kernel, 0 when unavailable (or switched off: common.features)."""
+    if disabled("landlock"):
+        return 0
     try:
         version = _libc().syscall(SYS_CREATE_RULESET, None, ctypes.c_size_t(0), CREATE_RULESET_VERSION)
     except (OSError, AttributeError):
@@ -82,7 +86,8 @@ def restrict(read_paths: list[str], write_paths: list[str], list_paths: Sequence
     """
     abi = abi_version()
     if abi < 1:
-        raise OSError("Landlock is not available in this kernel")
+        raise OSError(f"Landlock is not available ({note('landlock')})" if disabled("landlock") else
+                      "Landlock is not available in this kernel")
     libc = _libc()
     fs_access = _fs_access_for(abi)
     attr = _RulesetAttr(handled_access_fs=fs_access)

@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import errno
 
+from grader.sandbox.common.features import disabled, note
+
 #: Denied outright (EPERM).  Names absent on this architecture (``mknod`` on aarch64) need no rule;
 #: names this libseccomp does not know are skipped and reported.
 DENIED = (
@@ -85,6 +87,9 @@ def install() -> tuple[list[str], list[str]]:
     Never raises: when libseccomp, ``pyseccomp`` or the kernel's seccomp is missing the
     reason is the one not-applied note, and nothing is installed.
     """
+    if disabled("seccomp"):
+        return [], [f"system-call filter (seccomp): not available ({note('seccomp')}); sockets, device nodes, "
+                    "SysV IPC and the kernel log stay reachable"]
     try:
         import pyseccomp as seccomp
     except (ImportError, RuntimeError, OSError) as exc:  # RuntimeError: "Unable to find libseccomp"

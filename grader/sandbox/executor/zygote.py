@@ -27,6 +27,7 @@ import tempfile
 import time
 from typing import Any, NoReturn
 
+from grader.sandbox.common import features
 from grader.sandbox.executor import leftovers, namespaces
 
 def executor_environment(workdir: str) -> dict[str, str]:
@@ -34,7 +35,9 @@ def executor_environment(workdir: str) -> dict[str, str]:
     return {"PATH": "/usr/bin:/bin", "HOME": workdir, "TMPDIR": workdir, "PYTHONHASHSEED": "0",
             "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": "1",
             "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg", "TQDM_DISABLE": "1",
-            "CUDA_VISIBLE_DEVICES": "", "LANG": "C.UTF-8"}
+            "CUDA_VISIBLE_DEVICES": "", "LANG": "C.UTF-8",
+            # kernel features switched off (to test degradation) stay off: grader.sandbox.common.features
+            **({features.ENV: os.environ[features.ENV]} if features.ENV in os.environ else {})}
 
 
 def _threads() -> int:
@@ -92,8 +95,9 @@ def _executor(request_r: int, reply_w: int, out_w: int, err_w: int, request: dic
         namespaces.die_with_parent(zygote)
         _redirect_standard_streams(out_w, err_w)
         _close_all_but({0, 1, 2, request_r, reply_w})
+        environment = executor_environment(workdir)
         os.environ.clear()
-        os.environ.update(executor_environment(workdir))
+        os.environ.update(environment)
         tempfile.tempdir = workdir  # Python caches the temporary folder: the zygote's is not the executor's
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         if not warm:

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from grader.sandbox.common import features
+
 PACKAGE_ROOT = str(Path(__file__).resolve().parents[3])  #: grader/sandbox/judge/launcher.py -> the project root
 #: The zygote's module, named and never imported here: the judge imports nothing that runs in the executor.
 #: It is imported only in the forked child (:meth:`Zygote.fork`) or run as ``python -m`` (:meth:`Zygote.launch`).
@@ -75,6 +77,8 @@ class Zygote:
                "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "OMP_NUM_THREADS": "1",
                "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg",
                "CUDA_VISIBLE_DEVICES": os.environ.get("CUDA_VISIBLE_DEVICES", "")}
+        if features.ENV in os.environ:  # features switched off stay off in the zygote and executors
+            env[features.ENV] = os.environ[features.ENV]
         popen = subprocess.Popen([sys.executable, "-m", ZYGOTE_MODULE, "--fd", str(theirs.fileno()),
                                   "--judge", str(os.getpid())],
                                  stdin=subprocess.DEVNULL, pass_fds=(theirs.fileno(),), env=env,
