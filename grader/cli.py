@@ -24,7 +24,6 @@ from rich.console import Console
 from grader import __version__
 from grader.errors import EXIT_BAD_INPUT, EXIT_GRADED, EXIT_INTERNAL, BadInput, GraderError
 from grader.grade import GradeOptions, grade
-from grader.mutate import command as mutate_command
 from grader.report import render_terminal, write_gradescope, write_json, write_junit
 from grader.report import write_fallback_html, write_html
 from grader.report.gradescope import error_dict
@@ -103,7 +102,12 @@ def build_parser() -> argparse.ArgumentParser:
                         "a short schedule on the CPU, the full one on a GPU)")
     g.add_argument("--failures-only", action="store_true", help="terminal report: hide passed checks")
     g.add_argument("--debug", action="store_true", help="show the grader's traceback on errors")
-    mutate_command.add_parser(commands, _output_file)
+    try:
+        from grader.mutate import command as mutate_command
+    except ImportError:  # a student's self-check bundle leaves the instructors' tools out
+        pass
+    else:
+        mutate_command.add_parser(commands, _output_file)
     c = commands.add_parser("check", help="a student's self-check: run the public checks only")
     c.add_argument("submission", help="path to the saved notebook (.ipynb) or .py export")
     c.add_argument("--assignment", help="assignment name (default: detected from the graded names)")
@@ -130,6 +134,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     console = Console(stderr=False, highlight=False)
     errors = Console(stderr=True, highlight=False, emoji=False)  # a path may hold ":name:"
     if args.command == "mutate":
+        from grader.mutate import command as mutate_command
+
         return mutate_command.run(args, console, errors)
     load_timeout = args.load_timeout if args.load_timeout is not None else max(args.timeout, Limits.load_timeout_s)
     limits = Limits(request_timeout_s=args.timeout, load_timeout_s=load_timeout,

@@ -154,5 +154,5 @@ def test_cuda_run_epoch_probe_calls_the_loop_twice(cpu_student: StudentModule) -
                     total += loss.item()
             return total / len(dataloader.dataset), correct / len(dataloader.dataset)
     """))
-    report = gpu_probes.cuda_run_epoch(cpu_student, "run_epoch")
+    report = gpu_probes.epoch_on_cuda(cpu_student, "run_epoch")
     assert set(report) == {"train", "eval"} and all(len(v) == 2 and None not in v for v in report.values())

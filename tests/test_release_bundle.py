@@ -16,7 +16,7 @@ import nbformat
 import pytest
 
 from grader import assignment as assignments
-from grader.release.bundle import BUNDLE_REQUIREMENTS, build_bundle
+from grader.release.bundle import BUNDLE_REQUIREMENTS, LEFT_OUT, build_bundle
 from grader.sandbox.common import features
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -95,9 +95,13 @@ def test_bundle_holds_no_reference_and_no_hidden_check(bundles: dict[str, Path],
     assert sorted(p.name for p in (bundle / "assignments" / name).iterdir()) == [
         "__init__.py", "public.py", "template.ipynb"]
     assert not _leaks(name, files, bundle)
-    # the harness is the repository's, file for file: nothing assignment-specific rides along in it
+    # the harness is the repository's, file for file, less the instructors' tools and the hidden-by-nature
+    # check groups: nothing assignment-specific rides along in it
     shipped = {p.relative_to(bundle / "grader") for p in (bundle / "grader").rglob("*.py")}
-    assert shipped == {p.relative_to(ROOT / "grader") for p in (ROOT / "grader").rglob("*.py")}
+    left_out = {*LEFT_OUT["grader"], *(f"checks/{n}" for n in LEFT_OUT["checks"])}
+    expected = {p.relative_to(ROOT / "grader") for p in (ROOT / "grader").rglob("*.py")}
+    assert shipped == {p for p in expected if not any(str(p) == x or str(p).startswith(x + "/") for x in left_out)}
+    assert not any(str(p).startswith(("mutate/", "gradescope/")) for p in shipped)
 
 
 def test_the_leak_search_finds_a_leak(bundles: dict[str, Path], tmp_path: Path) -> None:

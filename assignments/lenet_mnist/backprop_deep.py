@@ -331,6 +331,32 @@ def inputs_unchanged(ctx: ItemContext) -> None:
                           cfg.describe())
 
 
+#: One epoch of more than 100 minibatches: the given code prints its running loss every 100 minibatches,
+#: which the other checks' runs (12 or 13 minibatches an epoch) never reach, and the real run always does.
+#: The data set twice over in minibatches of two (not one: a squeeze() must not decide this check).
+LONG_RUN_B = 2
+
+
+def long_epoch(ctx: ItemContext) -> None:
+    cfg = config(ctx)
+    x, y = np.concatenate([cfg.x, cfg.x]), np.concatenate([cfg.y, cfg.y])
+    described = (f"backprop_deep(xtrain, ltrain, net, T=1, B={LONG_RUN_B}, gamma={cfg.gamma:g}, rho={cfg.rho:g}) "
+                 f"with xtrain of shape ({len(x)}, 1, 28, 28): {len(x) // LONG_RUN_B} minibatches")
+    probed = ctx.request("minibatch_probe", {
+        "call": call(ctx.name, role("inputs"), role("labels"), role("model"), value(1), value(LONG_RUN_B),
+                     value(cfg.gamma), value(cfg.rho)),
+        "x": x, "y": y, "weights": cfg.weights, "seed": cfg.seed})
+    failure = probed.get("error")
+    if failure:
+        try:
+            record(ctx)
+            hint = (". The shorter runs of the other checks went through: it fails where the real run (600 "
+                    "minibatches an epoch) goes further, e.g. the progress print every 100 minibatches")
+        except CheckFailed:
+            hint = ""
+        raise recorded_failure(failure, ctx.name, described, hint)
+
+
 CHECKS = (
     Check("epochs_and_minibatches", "T epochs, each of floor(N/B) or ceil(N/B) minibatches of B samples drawn "
           "without repetition", 3, epochs_and_minibatches),
@@ -343,6 +369,8 @@ CHECKS = (
           fresh_minibatches, warning_only=True, false_failure_bound=FRESH_BOUND),
     Check("loss_decreases", "the training loss decreases on learnable data", 1, loss_decreases),
     Check("inputs_unchanged", "xtrain and ltrain are left unchanged", 1, inputs_unchanged),
+    Check("long_epoch", "an epoch of more than 100 minibatches runs through (the progress print every 100 "
+          "minibatches included)", 1, long_epoch),
     Check("keeps_defaults", "keeps the given defaults B=100, gamma=.001, rho=.9 (the notebook's own call uses them)",
           1, keeps_defaults({"B": 100, "gamma": DEFAULT_GAMMA, "rho": DEFAULT_RHO},
                             "backprop_deep(xtrain, ltrain, net, T, B=100, gamma=.001, rho=.9)",

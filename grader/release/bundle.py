@@ -35,8 +35,12 @@ __all__ = ["BUNDLE_REQUIREMENTS", "build_bundle"]
 ROOT = Path(__file__).resolve().parents[2]
 
 #: What self-check imports, pinned as in pyproject.toml (nbconvert, pytest and the like are not needed).
-BUNDLE_REQUIREMENTS = ("torch", "numpy", "hypothesis", "nbformat", "rich", "tqdm", "matplotlib", "ipython",
-                       "pyseccomp")
+BUNDLE_REQUIREMENTS = ("torch", "numpy", "hypothesis", "nbformat", "rich", "jinja2", "tqdm", "matplotlib",
+                       "scikit-learn", "ipython", "pyseccomp")
+#: Parts of grader/ a student's self-check never runs, left out of the bundle: instructors' tools
+#: (mutation testing, the Gradescope zip) and the checks that are hidden by nature (the
+#: optional smoke and GPU groups, whose names and descriptions are the instructor's).
+LEFT_OUT = {"grader": ("mutate", "gradescope"), "checks": ("smoke.py", "gpu.py")}
 
 
 def _pins() -> list[str]:
@@ -108,6 +112,17 @@ if __name__ == "__main__":
 '''
 
 
+def _left_out(folder: str, names: list[str]) -> set[str]:
+    """shutil.copytree's ``ignore``: caches, and :data:`LEFT_OUT` in grader/ and grader/checks/."""
+    here = Path(folder)
+    skipped = {n for n in names if n == "__pycache__" or n.endswith(".pyc")}
+    if here == ROOT / "grader":
+        skipped.update(LEFT_OUT["grader"])
+    elif here == ROOT / "grader" / "checks":
+        skipped.update(LEFT_OUT["checks"])
+    return skipped
+
+
 def build_bundle(name: str, out: str | Path) -> Path:
     """Write the bundle of assignment ``name`` into ``out`` (created; refused when not empty)."""
     assignment = get(name)
@@ -123,7 +138,7 @@ def build_bundle(name: str, out: str | Path) -> Path:
     template = template_notebook(nbformat.read(str(solution), as_version=4))
     package = out / "assignments" / name
     package.mkdir(parents=True)
-    shutil.copytree(ROOT / "grader", out / "grader", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copytree(ROOT / "grader", out / "grader", ignore=_left_out)
     (out / "assignments" / "__init__.py").write_text('"""The assignment of this bundle."""\n', encoding="utf-8")
     (package / "__init__.py").write_text(_init_source(assignment), encoding="utf-8")
     if public.is_file():

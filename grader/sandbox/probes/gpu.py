@@ -4,9 +4,9 @@ Only a CUDA executor is asked for these (the judge declares the checks with ``re
 see grader.checks.requirements), so nothing here runs, or touches CUDA, on a machine without a
 GPU.  ``cuda_layer`` moves the module and its input to the GPU, runs forward (and backward in
 training mode) and reports where the results are.  ``layer_speed`` times a ResNet-32-sized stack of
-3×3 convolutions with the student's layer after each against the same stack with the reference
-layers (written below as the reference notebook writes them), interleaved within one run, and
-reports the two times: the judge compares their ratio.  ``cuda_run_epoch`` runs the student's loop with a
+3×3 convolutions with the student's layer after each against the same stack with torch's own
+layers (``nn.Dropout``, ``nn.BatchNorm1d``: the answer itself never enters an executor), interleaved
+within one run, and reports the two times: the judge compares their ratio.  ``epoch_on_cuda`` runs the student's loop with a
 model on the GPU and batches from the CPU.  Imports nothing from ``reference/`` or
 ``assignments/``.
 """
@@ -55,28 +55,6 @@ def cuda_layer(student: StudentModule, target: dict[str, Any], input: np.ndarray
     return report
 
 
-class _ReferenceDropout(torch.nn.Module):
-    def __init__(self, p: float) -> None:
-        super().__init__()
-        self.p = p
-
-    def forward(self, input: torch.Tensor) -> torch.Tensor:
-        keep = torch.rand_like(input) >= self.p
-        return input * keep / (1 - self.p)
-
-
-class _ReferenceBatchNorm(torch.nn.Module):
-    def __init__(self, num_features: int) -> None:
-        super().__init__()
-        self.gamma = torch.nn.Parameter(torch.ones(num_features))
-        self.beta = torch.nn.Parameter(torch.zeros(num_features))
-
-    def forward(self, input: torch.Tensor) -> torch.Tensor:
-        mean = input.mean(dim=(0, 2), keepdim=True)
-        var = input.var(dim=(0, 2), unbiased=False, keepdim=True)
-        return (input - mean) / torch.sqrt(var + 1e-5) * self.gamma[None, :, None] + self.beta[None, :, None]
-
-
 class _OnMaps(torch.nn.Module):
     """A layer of (N, C, L) inputs (the assignment's BatchNorm) applied to (N, C, H, W) feature maps."""
 
@@ -105,14 +83,14 @@ def _stack(make_layer: Callable[[int], Any], kind: str) -> torch.nn.Sequential:
 def layer_speed(student: StudentModule, name: str, kind: str, batch: int = 128, repeats: int = 20,
                 seed: int = 0) -> dict[str, Any]:
     """Median seconds of one training-mode forward (no gradients) of a batch of ``batch`` 3×32×32 images
-    through the stack with the student's ``name`` layers and through the stack with the reference
+    through the stack with the student's ``name`` layers and through the stack with torch's own
     layers, timed alternately so that both see the same machine."""
     seed_everything(int(seed))
     cls = lookup(student, name)
     arg = (lambda channels: 0.1) if kind == "dropout" else (lambda channels: channels)
     student_stack = _stack(lambda c: student.call(cls, arg(c)), kind)
-    reference = _ReferenceDropout if kind == "dropout" else _ReferenceBatchNorm
-    reference_stack = _stack(lambda c: reference(arg(c)), kind)
+    builtin = torch.nn.Dropout if kind == "dropout" else torch.nn.BatchNorm1d
+    reference_stack = _stack(lambda c: builtin(arg(c)), kind)
     student_stack = student.call(student_stack.to, DEVICE)
     reference_stack = reference_stack.to(DEVICE)
     x = torch.randn(int(batch), 3, 32, 32, device=DEVICE)
@@ -136,7 +114,7 @@ def _number(value: Any) -> float | None:
         return None
 
 
-def cuda_run_epoch(student: StudentModule, name: str, seed: int = 0) -> dict[str, Any]:
+def epoch_on_cuda(student: StudentModule, name: str, seed: int = 0) -> dict[str, Any]:
     """Call the student's ``run_epoch(model, optimizer, dataloader, train)`` with a small model on the GPU and a
     DataLoader of CPU batches (as the course's loaders give), once training and once evaluating
     (optimizer None).  A batch never moved to the model's device raises there, as the student's error."""
@@ -159,5 +137,5 @@ def cuda_run_epoch(student: StudentModule, name: str, seed: int = 0) -> dict[str
 GPU_PROBES: dict[str, Callable[..., Any]] = {
     "cuda_layer": cuda_layer,
     "layer_speed": layer_speed,
-    "cuda_run_epoch": cuda_run_epoch,
+    "epoch_on_cuda": epoch_on_cuda,
 }
