@@ -22,21 +22,24 @@ def signature_defaults(signature: str) -> dict[str, Any] | None:
     text of its expression; None when it does not read as a plain signature."""
     if len(signature) > MAX_SIGNATURE_CHARS:
         return None
-    try:
+    try:  # a deeply nested default exhausts the parser's recursion: not a plain signature either
         tree = ast.parse(f"def f{signature}:\n    pass\n")
-    except SyntaxError:
+        function = tree.body[0]
+        if not isinstance(function, ast.FunctionDef):
+            return None
+        args = function.args
+        positional = args.posonlyargs + args.args
+        named = list(zip(positional[len(positional) - len(args.defaults):], args.defaults))
+        named += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None]
+        defaults: dict[str, Any] = {}
+        for arg, node in named:
+            try:
+                defaults[arg.arg] = ast.literal_eval(node)
+            except (ValueError, TypeError, SyntaxError):
+                defaults[arg.arg] = ast.unparse(node)  # an expression: shown as written, never equal to a number
+        return defaults
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    args = tree.body[0].args  # type: ignore[attr-defined]
-    positional = args.posonlyargs + args.args
-    named = list(zip(positional[len(positional) - len(args.defaults):], args.defaults))
-    named += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None]
-    defaults: dict[str, Any] = {}
-    for arg, node in named:
-        try:
-            defaults[arg.arg] = ast.literal_eval(node)
-        except ValueError:
-            defaults[arg.arg] = ast.unparse(node)  # an expression: shown as written, never equal to a number
-    return defaults
 
 
 def _same(got: Any, expected: float) -> bool:
