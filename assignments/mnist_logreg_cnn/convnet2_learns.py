@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader.checks.core import CheckFailed, ItemContext
-from grader.checks.tensors import shape_str
+from grader.checks.learning import raise_if_stopped
 
 from .convnet2_common import CLASSES, IMAGE
 
@@ -35,19 +35,7 @@ def learns(ctx: ItemContext) -> None:
                                        "lr": LEARN_LR, "seed": ctx.derive_seed("learn")})
     setting = (f"{LEARN_STEPS} full-batch SGD steps (lr = {LEARN_LR}, nn.CrossEntropyLoss, training mode) on "
                f"{len(x)} synthetic images, each class a bright bar at its own place")
-    stopped = report.get("stopped")
-    if stopped == "no_trainable_parameters":
-        raise CheckFailed("the model has no trainable parameters (all have requires_grad=False), so SGD cannot "
-                          "change it", setting)
-    if stopped == "not_connected":
-        raise CheckFailed("the loss is not connected to any trainable parameter, so backward computes no gradient: "
-                          "forward runs under torch.no_grad(), or detaches the values (.detach(), .data, NumPy), or "
-                          "the parameters are frozen", setting)
-    if stopped == "bad_output":
-        output = report.get("output", {})
-        got = shape_str(output["shape"]) if "shape" in output else output.get("type", "?")
-        raise CheckFailed(f"forward returned {got}, which nn.CrossEntropyLoss cannot take: expected scores of shape "
-                          f"(N, 10) (see output_shape)", setting)
+    raise_if_stopped(report, setting, CLASSES, see="output_shape")
     losses, before, after = report["losses"], report.get("loss_before"), report.get("loss_after")
     if before is None or after is None:
         raise CheckFailed("in eval mode forward does not return scores of shape (N, 10) (see output_shape)", setting)

@@ -20,6 +20,7 @@ from typing import Any, Callable
 import numpy as np
 
 from grader.checks.core import Check, CheckFailed, ItemContext
+from grader.checks.learning import raise_if_stopped
 
 CLASSES = 10
 NOISE = 0.5
@@ -62,17 +63,7 @@ def learnable_images(ctx: ItemContext, image: tuple[int, ...], n: int) -> tuple[
 
 
 def _verdict(report: dict[str, Any], setting: str) -> None:
-    stopped = report.get("stopped")
-    if stopped == "no_trainable_parameters":
-        raise CheckFailed("the model has no trainable parameters (all have requires_grad=False), so it cannot "
-                          "learn", setting)
-    if stopped == "not_connected":
-        raise CheckFailed("the loss is not connected to any trainable parameter, so backward computes no gradient: "
-                          "forward runs under torch.no_grad(), or detaches the values (.detach(), .data, NumPy), "
-                          "or the parameters are frozen", setting)
-    if stopped == "bad_output":
-        raise CheckFailed(f"forward returned {report.get('output')}, which cross-entropy cannot take: expected "
-                          f"scores of shape (N, {CLASSES})", setting)
+    raise_if_stopped(report, setting, CLASSES)
     before, after, losses = report.get("loss_before"), report.get("loss_after"), report.get("losses", [])
     if "nonfinite_step" in report or not np.all(np.isfinite([*losses, before or 0.0, after or 0.0])):
         step = report.get("nonfinite_step")
