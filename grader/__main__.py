@@ -6,17 +6,11 @@ this one torch import.  The hash seed is fixed first (re-executing once if neede
 that the same submission always gets the same grade: executors inherit it by fork.
 """
 
-import os
 import sys
 
-if os.environ.get("PYTHONHASHSEED") != "0":
-    os.environ["PYTHONHASHSEED"] = "0"
-    os.execv(sys.executable, [sys.executable, "-m", "grader", *sys.argv[1:]])
+from grader.sandbox.judge import launcher
 
-import torch  # noqa: E402,F401 - imported before the fork, used by every executor
-
-from grader.sandbox.judge import launcher  # noqa: E402
-
+launcher.pin_hash_seed("grader", sys.argv[1:])
 if len(sys.argv) > 1 and sys.argv[1] == "grade":
     launcher.fork_shared()
 

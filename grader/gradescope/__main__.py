@@ -8,12 +8,12 @@ hash seed first so that the same submission always gets the same grade.
 
 from __future__ import annotations
 
-import os
 import sys
 
-if sys.argv[1:2] == ["run"] and os.environ.get("PYTHONHASHSEED") != "0":
-    os.environ["PYTHONHASHSEED"] = "0"
-    os.execv(sys.executable, [sys.executable, "-m", "grader.gradescope", *sys.argv[1:]])
+from grader.sandbox.judge import launcher
+
+if sys.argv[1:2] == ["run"]:
+    launcher.pin_hash_seed("grader.gradescope", sys.argv[1:])
 
 import argparse  # noqa: E402
 

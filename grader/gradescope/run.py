@@ -36,15 +36,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _start_zygote() -> None:
-    """Fork the executors' zygote now, right after ``import torch`` and before any assignment is imported."""
-    import torch  # noqa: F401 - imported before the fork, used by every executor
-
-    from grader.sandbox.judge import launcher
-
-    launcher.fork_shared()
-
-
 def main(argv: Sequence[str] | None = None, *, fork_zygote: bool = False) -> int:
     """Grade and write results; the exit code says how it went (results are written in every case).
 
@@ -63,8 +54,10 @@ def main(argv: Sequence[str] | None = None, *, fork_zygote: bool = False) -> int
         from grader.notebook import read_submission  # judge-side reading only: no torch, nothing of an assignment
 
         read_submission(submission)  # an unreadable upload is answered before torch is even imported
-        if fork_zygote:
-            _start_zygote()
+        if fork_zygote:  # right after import torch, before any assignment is imported
+            from grader.sandbox.judge import launcher
+
+            launcher.fork_shared()
         return _grade(submission, args.assignment, results)
     except BadInput as exc:
         message = str(exc).replace(f"{folder}{os.sep}", "")  # the student knows their file by its name

@@ -38,13 +38,9 @@ def serve(requests: Iterable[str], replies: TextIO) -> None:
 
 
 def main() -> None:
-    if os.environ.get("PYTHONHASHSEED") != "0":  # the same grade for the same mutant, as in grader.__main__
-        os.environ["PYTHONHASHSEED"] = "0"
-        os.execv(sys.executable, [sys.executable, "-m", "grader.mutate.worker"])
-    import torch  # noqa: F401 - imported before the fork, shared by every executor
-
     from grader.sandbox.judge import launcher
 
+    launcher.pin_hash_seed("grader.mutate.worker", [])  # the same grade for the same mutant
     launcher.fork_shared()
     replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
     sys.stdout = sys.stderr  # anything printed by the grader must not mix with the replies

@@ -151,8 +151,20 @@ class Zygote:
 _shared: Zygote | None = None
 
 
+def pin_hash_seed(module: str, argv: list[str]) -> None:
+    """Re-execute this process as ``python -m module *argv`` with ``PYTHONHASHSEED=0`` unless it has it:
+    the same submission then always gets the same grade (executors inherit the seed by fork).  Call it
+    first, before anything is imported that a re-execution would import again."""
+    if os.environ.get("PYTHONHASHSEED") != "0":
+        os.environ["PYTHONHASHSEED"] = "0"
+        os.execv(sys.executable, [sys.executable, "-m", module, *argv])
+
+
 def fork_shared() -> None:
-    """Make this process's shared zygote by forking it now (the command line, right after ``import torch``)."""
+    """Make this process's shared zygote by forking it now, right after ``import torch`` (a fresh grading
+    process: before any assignment is imported and before any torch operation)."""
+    import torch  # noqa: F401 - imported before the fork, shared by every executor
+
     global _shared
     if _shared is None:
         _shared = Zygote.fork()
