@@ -57,12 +57,10 @@ def maps_shape(name: str, args: tuple[Any, ...] | None, input_shape: tuple[int, 
                  mode: str = "eval", points: float = 1) -> Check:
     """``item(*args)`` maps an input of ``input_shape`` to an output of shape ``expected``."""
     def run(ctx: ItemContext) -> None:
-        [result] = _exercise(ctx, args, [{"input": _input(ctx, input_shape), "mode": mode, "seed": 0}])
-        what = f"{_call(ctx.item, args)} in {mode} mode on input of shape {shape_str(input_shape)}"
-        require_tensor(result["output"], what)
-        got = tuple(result["output"]["shape"])
+        got = _forward(ctx, args, _input(ctx, input_shape), mode).shape
         if got != tuple(expected):
-            raise CheckFailed(f"{what} returned shape {shape_str(got)}; expected {shape_str(expected)}")
+            raise CheckFailed(f"{_call(ctx.item, args)} in {mode} mode on input of shape {shape_str(input_shape)} "
+                              f"returned shape {shape_str(got)}; expected {shape_str(expected)}")
     built = f", built with arguments {', '.join(map(repr, args))}" if args else ""
     return Check(name, f"input {shape_str(input_shape)} gives output {shape_str(expected)} ({mode} mode{built})",
                  points, run)
