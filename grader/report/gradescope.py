@@ -130,8 +130,8 @@ def _clip(text: str) -> str:
 def _summary(result: GradeResult) -> str:
     """The top-level output: score, items not found, extraction notes, notes, student output."""
     lines = [f"{result.assignment}: {fmt_points(result.score)} / {fmt_points(result.max_score)} points"]
-    if skipped_note(result):
-        lines.append(skipped_note(result))
+    if skipped := skipped_note(result):
+        lines.append(skipped)
     for item in result.items:
         if _missing(item):
             lines.append(f"- {item.name}: not found. {_item_message(item)}")

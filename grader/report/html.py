@@ -114,6 +114,7 @@ def _integrity(result: GradeResult) -> list[dict[str, str]]:
 def _context(result: GradeResult) -> dict[str, Any]:
     ex, sb = result.extraction, result.sandbox
     percent = f"{100 * result.score / result.max_score:.0f}%" if result.max_score > 0 else ""
+    skipped = skipped_note(result)
     return {
         "version": __version__,
         "assignment": printable(result.assignment),
@@ -122,7 +123,7 @@ def _context(result: GradeResult) -> dict[str, Any]:
         "max_score": fmt_points(result.max_score),
         "percent": percent,
         "status": _status(result.score, result.max_score),
-        "notes": [printable(w) for w in result.warnings] + ([skipped_note(result)] if skipped_note(result) else []),
+        "notes": [printable(w) for w in result.warnings] + ([skipped] if skipped else []),
         "integrity": _integrity(result),
         "items": [_item(i, item) for i, item in enumerate(result.items, 1)],
         "kept_summary": f"The grader ran {plural(len(ex.kept), 'statement')} of your notebook and left out "

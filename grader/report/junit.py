@@ -123,8 +123,8 @@ def _notes(result: GradeResult) -> str:
     if sb.restarts:
         lines.append(f"Sandbox worker restarts: {sb.restarts}")
     lines.extend(f"Note: {w}" for w in result.warnings)
-    if skipped_note(result):
-        lines.append(f"Note: {skipped_note(result)}")
+    if skipped := skipped_note(result):
+        lines.append(f"Note: {skipped}")
     if sb.stdout:
         lines.append("Student stdout:")
         lines.append(sb.stdout)

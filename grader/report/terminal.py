@@ -58,8 +58,8 @@ def _header(result: GradeResult) -> RenderableType:
     if result.max_score > 0:
         score.append(f"  ({100 * result.score / result.max_score:.0f}%)", style="")
     grid.add_row("Score", score)
-    if skipped_note(result):
-        grid.add_row("Skipped", _t(skipped_note(result), "dim"))
+    if skipped := skipped_note(result):
+        grid.add_row("Skipped", _t(skipped, "dim"))
     return Panel(grid, title="Grading report", title_align="left", box=box.HEAVY, expand=True)
 
 
