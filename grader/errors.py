@@ -10,7 +10,6 @@ from __future__ import annotations
 EXIT_GRADED = 0  #: the submission was graded, whatever the score
 EXIT_BAD_INPUT = 2  #: unreadable/missing submission, unknown assignment, bad arguments
 EXIT_INTERNAL = 3  #: the grader itself failed (a bug: please report it)
-EXIT_UNSUPPORTED = 4  #: this machine cannot run the sandbox at all (no fork: Windows); use WSL or Colab
 
 
 class GraderError(Exception):
@@ -41,10 +40,3 @@ class InternalError(GraderError):
     """Something inside the grader broke. This is a grader bug, not the student's fault."""
 
     exit_code = EXIT_INTERNAL
-
-
-class UnsupportedPlatform(GraderError):
-    """This operating system lacks what the sandbox cannot do without (fork, UNIX packet sockets).
-    Run the grader on Linux (Colab, WSL on Windows)."""
-
-    exit_code = EXIT_UNSUPPORTED

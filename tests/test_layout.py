@@ -18,9 +18,10 @@ ROOT = Path(__file__).parent.parent
 EXECUTOR_SIDE = ("grader.sandbox.executor", "grader.sandbox.probes")
 #: What the executor side must never import: the reference, the assignments and the judge's verdicts.
 JUDGE_ONLY = ("reference", "assignments", "grader.checks", "grader.report", "grader.grade")
-#: The one place the judge names an executor-side module: the zygote, as a string, for ``python -m``
-#: (and ``importlib`` in the forked child, which becomes the zygote).
-NAMED_NOT_IMPORTED = {("grader/sandbox/judge/launcher.py", "grader.sandbox.executor.zygote")}
+#: The only places the judge names an executor-side module, as a string for ``python -m``: the zygote
+#: (and ``importlib`` in the forked child, which becomes the zygote), and the spawned executor.
+NAMED_NOT_IMPORTED = {("grader/sandbox/judge/launcher.py", "grader.sandbox.executor.zygote"),
+                      ("grader/sandbox/judge/spawner.py", "grader.sandbox.executor.spawned")}
 
 
 def _module_name(path: Path) -> str:

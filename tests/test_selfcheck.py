@@ -1,4 +1,4 @@
-"""Self-check without a worker: the saved-file note, the platform gate, switched-off kernel features,
+"""Self-check without a worker: the saved-file note, how executors start on this system, switched-off kernel features,
 the public checks' hygiene (no reference, no hidden check), the summary line's wording."""
 
 from __future__ import annotations
@@ -12,10 +12,9 @@ from pathlib import Path
 import pytest
 
 from grader import assignment as assignments
-from grader.errors import EXIT_UNSUPPORTED, UnsupportedPlatform
 from grader.results import CheckResult, ExtractionSummary, GradeResult, ItemResult, SandboxSummary
 from grader.sandbox.common import features
-from grader.selfcheck.platform import require_supported
+from grader.sandbox.judge import launcher
 from grader.selfcheck.report import summary_line
 from grader.selfcheck.run import SelfCheckResult
 from grader.selfcheck.saved import saved_note
@@ -56,25 +55,34 @@ def test_a_checkpoint_that_is_older_or_the_same_is_not_stale(tmp_path: Path, sou
     assert saved_note(nb, now=1_000_200.0)[1] is False
 
 
-# -- the platform gate ------------------------------------------------------------------------------
+# -- how executors start: a zygote where one can fork, else one fresh interpreter each ---------------
 
-def test_this_machine_is_supported() -> None:
-    require_supported()
+def test_this_machine_forks_executors_from_a_zygote(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(launcher.TRANSPORT_ENV, raising=False)
+    assert launcher.why_no_zygote() is None
 
 
-def test_no_fork_is_refused_with_where_to_run_instead(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_fork_executors_are_spawned(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(launcher.TRANSPORT_ENV, raising=False)
     monkeypatch.delattr(os, "fork")
-    with pytest.raises(UnsupportedPlatform, match="no os.fork.*Colab.*WSL") as info:
-        require_supported()
-    assert info.value.exit_code == EXIT_UNSUPPORTED
+    assert "no os.fork" in (launcher.why_no_zygote() or "")
 
 
-def test_no_packet_sockets_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_packet_sockets_executors_are_spawned(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object) -> None:
         raise OSError(43, "Protocol not supported")
+    monkeypatch.delenv(launcher.TRANSPORT_ENV, raising=False)
     monkeypatch.setattr(socket, "socketpair", refuse)
-    with pytest.raises(UnsupportedPlatform, match="no UNIX packet sockets"):
-        require_supported()
+    assert "no UNIX packet sockets" in (launcher.why_no_zygote() or "")
+
+
+def test_macos_spawns_and_so_does_the_switch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(launcher.TRANSPORT_ENV, raising=False)
+    monkeypatch.setattr("sys.platform", "darwin")
+    assert "macOS" in (launcher.why_no_zygote() or "")
+    monkeypatch.setattr("sys.platform", "linux")
+    monkeypatch.setenv(launcher.TRANSPORT_ENV, "spawn")
+    assert launcher.why_no_zygote() == f"{launcher.TRANSPORT_ENV}=spawn"
 
 
 # -- kernel features switched off: each limit says so instead of failing -----------------------------
@@ -177,11 +185,3 @@ def test_release_refuses_a_folder_that_is_not_empty(tmp_path: Path, capsys: pyte
     (tmp_path / "keep.txt").write_text("mine")
     assert main(["release", "lenet_mnist", "--out", str(tmp_path)]) == 2
     assert "is not empty" in capsys.readouterr().err and (tmp_path / "keep.txt").read_text() == "mine"
-
-
-def test_unsupported_platform_exits_4(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    from grader.cli import main
-
-    monkeypatch.delattr(os, "fork")
-    assert main(["check", str(ROOT / "submissions" / "lenet_mnist_full_marks.ipynb")]) == EXIT_UNSUPPORTED
-    assert capsys.readouterr().err.startswith("error: this system")

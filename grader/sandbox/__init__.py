@@ -4,12 +4,15 @@
 package             process                           job
 ==================  ================================  ==================================================
 ``judge/``          the judge (grader's own process)  start executors through the zygote
-                                                      (``launcher``), send requests and validate every
+                                                      (``launcher``; ``spawner`` where no zygote can
+                                                      fork: macOS, Windows), send requests and validate every
                                                       reply, time out and restart (``client``), one
                                                       executor per graded item (``items``)
 ``executor/``       the zygote, and each executor     the zygote (``zygote``) imports torch and the
-                    it forks                          probes, never runs student code, forks one
-                                                      executor per item; the executor (``server``)
+                    it forks (or the judge spawns)    probes, never runs student code, forks one
+                                                      executor per item (or ``spawned`` starts as a
+                                                      fresh interpreter; ``startup``: what both do
+                                                      first); the executor (``server``)
                                                       enters its namespaces (``namespaces``), applies
                                                       its limits (``limits``: rlimits, ``landlock``,
                                                       ``seccomp_filter``), loads the student module
@@ -23,6 +26,7 @@ package             process                           job
 ``common/``         both (neutral)                    what both sides need: the wire format
                                                       (``protocol``), call descriptions
                                                       (``call_spec``), the limits' values (``limits``),
+                                                      the executor's environment (``environment``),
                                                       the submission's cgroup (``cgroup``: the judge
                                                       creates it, executors join it), the probe network
                                                       (``probe_net``) and parameter units

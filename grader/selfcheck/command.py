@@ -1,7 +1,7 @@
 """``python -m grader check`` and ``python -m grader release``: the student-facing commands.
 
 Same exit codes and ``error:`` lines as ``grade`` (grader.errors): 0 checked (whatever passed),
-2 bad input, 3 the grader's own failure, 4 a system that cannot run the sandbox (Windows: use WSL or Colab).
+2 bad input, 3 the grader's own failure.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from typing import Callable
 
 from rich.console import Console
 
-from grader.errors import EXIT_GRADED, EXIT_INTERNAL, BadInput, GraderError, UnsupportedPlatform
+from grader.errors import EXIT_GRADED, EXIT_INTERNAL, BadInput, GraderError
 
 
 def _guarded(args: argparse.Namespace, errors: Console, work: Callable[[], int]) -> int:
     try:
         return work()
-    except (BadInput, UnsupportedPlatform) as exc:
+    except BadInput as exc:
         errors.print(f"error: {exc}", markup=False, soft_wrap=True)
         return exc.exit_code
     except Exception as exc:  # noqa: BLE001 - the grader's own failure: say so, exit 3
@@ -32,14 +32,12 @@ def _guarded(args: argparse.Namespace, errors: Console, work: Callable[[], int])
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from grader.selfcheck.platform import require_supported
     from grader.selfcheck.report import render_self_check
     from grader.selfcheck.run import self_check
 
     console, errors = Console(highlight=False), Console(stderr=True, highlight=False, emoji=False)
 
     def work() -> int:
-        require_supported()
         result = self_check(args.submission, args.assignment)
         for note in result.result.warnings:
             errors.print(f"note: {note}", markup=False, soft_wrap=True)

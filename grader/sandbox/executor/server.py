@@ -1,7 +1,8 @@
 """The executor: the process that runs one item's student code and answers probe requests.
 
 It is forked from the zygote (:mod:`grader.sandbox.executor.zygote`), which has already imported
-torch, numpy and every probe and warmed them up, so an executor starts in milliseconds.
+torch, numpy and every probe and warmed them up, so an executor starts in milliseconds (where no
+zygote can fork, as on macOS and Windows, it is a fresh interpreter: :mod:`grader.sandbox.executor.spawned`).
 :func:`run` enters the namespaces, applies the limits, loads nothing by itself and then
 serves requests until the judge closes the channel.  Protocol messages travel on two
 dedicated pipe descriptors; fd 1 and 2 belong to the student (captured by the judge), so
@@ -28,9 +29,13 @@ def tampered_reply(names: list[str]) -> dict[str, Any]:
                                      "summary": "your code replaced " + ", ".join(names)}}
 
 
-def run(request_fd: int, reply_fd: int, workdir: str, limits: dict[str, Any], cgroup: Any = None) -> NoReturn:
-    """Serve one item's requests; called in a freshly forked child of the zygote, never returns."""
+def run(request_fd: int, reply_fd: int, workdir: str, limits: dict[str, Any], cgroup: Any = None,
+        started: str | None = None) -> NoReturn:
+    """Serve one item's requests; called in a freshly forked child of the zygote (or a fresh interpreter,
+    which says so in ``started``), never returns."""
     applied, missing = namespaces.isolate((request_fd, reply_fd), workdir, int(limits["workdir_bytes"]))
+    if started:
+        applied.insert(0, started)
     os.chdir(workdir)
     os.environ.update(TMPDIR=workdir, HOME=workdir)
     guard = Guard()

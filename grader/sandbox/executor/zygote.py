@@ -16,7 +16,6 @@ judge's ends of its request, reply, stdout and stderr pipes; ``wait`` reaps it.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import shutil
@@ -27,17 +26,8 @@ import tempfile
 import time
 from typing import Any, NoReturn
 
-from grader.sandbox.common import features
-from grader.sandbox.executor import leftovers, namespaces
-
-def executor_environment(workdir: str) -> dict[str, str]:
-    """The only environment an executor sees (the judge's may hold tokens of the CI or Gradescope)."""
-    return {"PATH": "/usr/bin:/bin", "HOME": workdir, "TMPDIR": workdir, "PYTHONHASHSEED": "0",
-            "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": "1",
-            "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg", "TQDM_DISABLE": "1",
-            "CUDA_VISIBLE_DEVICES": "", "LANG": "C.UTF-8",
-            # kernel features switched off (to test degradation) stay off: grader.sandbox.common.features
-            **({features.ENV: os.environ[features.ENV]} if features.ENV in os.environ else {})}
+from grader.sandbox.common.environment import executor_environment
+from grader.sandbox.executor import leftovers, namespaces, startup
 
 
 def _threads() -> int:
@@ -47,31 +37,12 @@ def _threads() -> int:
 def prepare() -> bool:
     """Import and warm up everything an executor needs; False when that started a thread
     (then each executor warms up by itself, after the fork)."""
-    import torch
-
-    torch.set_num_threads(1)
-    from grader.sandbox.executor import libraries, seccomp_filter, server  # noqa: F401 - imported for the executors
     from grader.sandbox.probes import registry
 
-    libraries.prepare()  # tqdm, silent in graded code (matplotlib and IPython.display: on demand)
-    seccomp_filter.load_library()  # it runs ldconfig once, here, instead of in every executor
-
+    startup.import_libraries()
     before = _threads()
     registry.warm_up()  # torch patches some of its own functions lazily: let it, before any snapshot
     return _threads() == before
-
-
-def _redirect_standard_streams(stdout_fd: int, stderr_fd: int) -> None:
-    devnull = os.open(os.devnull, os.O_RDONLY)  # read-only: graded code has no input and nothing to write on 0
-    os.dup2(devnull, 0)
-    os.dup2(stdout_fd, 1)
-    os.dup2(stderr_fd, 2)
-    os.close(devnull)
-    sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding="utf-8")
-    sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8",
-                                  errors="backslashreplace", write_through=True)
-    sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8",
-                                  errors="backslashreplace", write_through=True)
 
 
 def _close_all_but(keep: set[int]) -> None:
@@ -90,10 +61,10 @@ def _executor(request_r: int, reply_w: int, out_w: int, err_w: int, request: dic
     a clean environment."""
     try:
         workdir, limits = str(request["workdir"]), dict(request["limits"])
-        cgroup = _join_cgroup(request.get("cgroup"))
+        cgroup = startup.join_cgroup(request.get("cgroup"))
         os.setsid()
         namespaces.die_with_parent(zygote)
-        _redirect_standard_streams(out_w, err_w)
+        startup.redirect_standard_streams(out_w, err_w)
         _close_all_but({0, 1, 2, request_r, reply_w})
         environment = executor_environment(workdir)
         os.environ.clear()
@@ -109,20 +80,6 @@ def _executor(request_r: int, reply_w: int, out_w: int, err_w: int, request: dic
         server.run(request_r, reply_w, workdir, limits, cgroup)
     finally:
         os._exit(70)
-
-
-def _join_cgroup(description: dict[str, Any] | None) -> Any:
-    """Join the submission's cgroup (made by the judge) before anything else; None if there is none."""
-    if not description:
-        return None
-    from grader.sandbox.common.cgroup import SubmissionCgroup
-
-    cgroup = SubmissionCgroup.from_plain(description)
-    try:
-        cgroup.join_self()
-    except OSError:
-        return None  # apply_in_worker then reports the per-process fallback
-    return cgroup
 
 
 class _Children:

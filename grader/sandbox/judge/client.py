@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import select
 import shutil
 import signal
 import tempfile
@@ -27,8 +26,8 @@ from grader.extract import Statement
 from grader.sandbox.common import protocol
 from grader.sandbox.common.cgroup import SubmissionCgroup
 from grader.sandbox.common.limits import ON_DEMAND_LIBRARIES, Limits
-from grader.sandbox.judge import launcher
-from grader.sandbox.judge.launcher import Zygote
+from grader.sandbox.judge import launcher, pipes
+from grader.sandbox.judge.launcher import Launcher
 
 FailureKind = Literal["exception", "timeout", "crash", "tampered", "probe", "protocol", "escaped", "flood",
                       "budget"]
@@ -90,7 +89,7 @@ class _CappedReader(threading.Thread):
 @dataclass
 class _Process:
     pid: int  #: also its process group
-    zygote: Zygote  #: its parent, which reaps it
+    zygote: Launcher  #: what started it, which reaps it
     request_fd: int
     reply_fd: int
     workdir: str
@@ -115,7 +114,7 @@ class Sandbox:
     limits_applied: tuple[str, ...] = ()
     limits_not_applied: tuple[str, ...] = ()
     clock: Clock = field(default_factory=Clock)  #: shared by every item of the submission
-    zygote: Zygote | None = None  #: None: this process's shared zygote
+    zygote: Launcher | None = None  #: None: this process's shared zygote (or spawner)
     cgroup: SubmissionCgroup | None = None  #: the submission's, shared by its executors; None: per process
     _oom_kills: int = 0  #: the cgroup's count when the current request started
     _proc: _Process | None = None
@@ -269,8 +268,7 @@ class Sandbox:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError
-            ready, _, _ = select.select([fd], [], [], remaining)
-            if not ready:
+            if not pipes.wait_readable(fd, remaining):
                 raise TimeoutError
             chunk = os.read(fd, min(count, 1 << 20))
             if not chunk:
@@ -281,7 +279,9 @@ class Sandbox:
 
     def _crash_failure(self) -> Failure:
         code = self._kill(grace_s=2.0)
-        if code is not None and code > 128:
+        if os.name == "nt" and code is not None and code in _WINDOWS_CRASHES:
+            return Failure("crash", f"the worker process died of {_WINDOWS_CRASHES[code]} while running your code")
+        if os.name != "nt" and code is not None and code > 128:
             code = 128 - code  # the executor's ancestors report a signal N as 128 + N
         if code is not None and code < 0:
             try:
@@ -351,12 +351,7 @@ class Sandbox:
             return None
         code = proc.zygote.wait(proc.pid, grace_s) if grace_s else None
         if code is None:
-            # The group, once the executor made it (setsid); the executor itself, in case it had not yet.
-            for kill in (os.killpg, os.kill):
-                try:
-                    kill(proc.pid, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
+            proc.zygote.kill(proc.pid)
         for fd in (proc.request_fd, proc.reply_fd):
             try:
                 os.close(fd)
@@ -369,6 +364,11 @@ class Sandbox:
             sink.append(reader.text())
         shutil.rmtree(proc.workdir, ignore_errors=True)
         return code
+
+
+#: How a Windows process that crashed reports it (NTSTATUS exit codes), for the student.
+_WINDOWS_CRASHES = {0xC0000005: "an access violation (a segmentation fault)", 0xC00000FD: "a stack overflow",
+                    0xC0000409: "a stack buffer overrun", 0xC0000017: "lack of memory"}
 
 
 def _size(count: int) -> str:

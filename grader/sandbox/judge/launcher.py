@@ -8,6 +8,11 @@ A process has one shared zygote (:func:`shared`).  The command line forks it rig
 ``import torch`` (:func:`fork_shared`), so a submission pays for one torch import; any
 other caller (tests, a judge that already ran torch operations) gets one started as a
 fresh interpreter, which is safe whatever this process did before.
+
+Where a zygote cannot work (no ``os.fork`` or no UNIX packet sockets: Windows, macOS) the shared
+launcher is a :class:`grader.sandbox.judge.spawner.Spawner` instead, which starts each executor as
+a fresh interpreter behind the same interface (:class:`Launcher`); ``GRADER_EXECUTOR=spawn`` asks
+for it anywhere (to test it on Linux).
 """
 
 from __future__ import annotations
@@ -16,12 +21,13 @@ import importlib
 import atexit
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from grader.sandbox.common import features
 
@@ -32,8 +38,13 @@ ZYGOTE_MODULE = "grader.sandbox.executor.zygote"
 STARTUP_TIMEOUT_S = 120.0
 
 
+#: ``spawn`` starts every executor as a fresh interpreter even where a zygote could fork them.
+TRANSPORT_ENV = "GRADER_EXECUTOR"
+
+
 class ZygoteLost(RuntimeError):
-    """The zygote died or stopped answering: a grader failure, never a student's."""
+    """The zygote died or stopped answering (or an executor could not start): a grader failure,
+    never a student's."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +56,38 @@ class Spawned:
     reply_fd: int
     stdout_fd: int
     stderr_fd: int
+
+
+class Launcher(Protocol):
+    """How the judge gets executors: a :class:`Zygote` or a :class:`~grader.sandbox.judge.spawner.Spawner`."""
+
+    def spawn(self, workdir: str, limits: dict[str, Any], cgroup: dict[str, Any] | None = None,
+              libraries: tuple[str, ...] = ()) -> Spawned: ...
+
+    def wait(self, pid: int, timeout: float) -> int | None: ...
+
+    def kill(self, pid: int) -> None: ...
+
+    def alive(self) -> bool: ...
+
+    def close(self) -> None: ...
+
+
+def why_no_zygote() -> str | None:
+    """Why executors cannot be forked from a zygote here (None: they can)."""
+    if os.environ.get(TRANSPORT_ENV) == "spawn":
+        return f"{TRANSPORT_ENV}=spawn"
+    if not hasattr(os, "fork"):
+        return f"no os.fork on {sys.platform}"
+    if sys.platform == "darwin":
+        return "macOS: no UNIX packet sockets, and forking after import torch is unsafe"
+    try:
+        ends = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    except (AttributeError, OSError) as exc:
+        return f"no UNIX packet sockets ({exc})"
+    for end in ends:
+        end.close()
+    return None
 
 
 class Zygote:
@@ -112,6 +155,15 @@ class Zygote:
         code = self._receive().get("code")
         return code if isinstance(code, int) else None
 
+    def kill(self, pid: int) -> None:
+        """SIGKILL the executor's process group (once it made one: setsid) and the executor itself, in case
+        it had not yet."""
+        for kill in (os.killpg, os.kill):
+            try:
+                kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
     def alive(self) -> bool:
         if self._popen is not None:
             return self._popen.poll() is None
@@ -148,7 +200,7 @@ class Zygote:
         return json.loads(packet)
 
 
-_shared: Zygote | None = None
+_shared: Launcher | None = None
 
 
 def pin_hash_seed(module: str, argv: list[str]) -> None:
@@ -157,7 +209,10 @@ def pin_hash_seed(module: str, argv: list[str]) -> None:
     first, before anything is imported that a re-execution would import again."""
     if os.environ.get("PYTHONHASHSEED") != "0":
         os.environ["PYTHONHASHSEED"] = "0"
-        os.execv(sys.executable, [sys.executable, "-m", module, *argv])
+        command = [sys.executable, "-m", module, *argv]
+        if os.name == "nt":  # Windows's execv starts a new process and returns to the shell at once
+            sys.exit(subprocess.call(command))
+        os.execv(sys.executable, command)
 
 
 def fork_shared() -> None:
@@ -166,15 +221,21 @@ def fork_shared() -> None:
     import torch  # noqa: F401 - imported before the fork, shared by every executor
 
     global _shared
-    if _shared is None:
+    if _shared is None and why_no_zygote() is None:
         _shared = Zygote.fork()
         atexit.register(_shared.close)  # the zygote kills what it still has, and the judge reaps it
 
 
-def shared() -> Zygote:
-    """This process's zygote, started (as a fresh interpreter) when there is none or it died."""
+def shared() -> Launcher:
+    """This process's zygote, started (as a fresh interpreter) when there is none or it died; where
+    there can be no zygote, a spawner."""
     global _shared
     if _shared is None or not _shared.alive():
-        _shared = Zygote.launch()
+        if why_no_zygote() is None:
+            _shared = Zygote.launch()
+        else:
+            from grader.sandbox.judge.spawner import Spawner
+
+            _shared = Spawner()
         atexit.register(_shared.close)
     return _shared
