@@ -119,7 +119,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _printable_anywhere() -> None:
+    """A console or pipe whose encoding lacks ✓ or × (Windows' cp1252 when output goes to Jupyter, an
+    ASCII locale) shows ``?`` for them instead of failing the whole report."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and (getattr(stream, "encoding", "") or "").lower().replace("-", "") != "utf8":
+            reconfigure(errors="replace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _printable_anywhere()
     try:
         args = build_parser().parse_args(argv)
     except _BadArguments as exc:

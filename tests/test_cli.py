@@ -337,3 +337,15 @@ def test_grading_writes_every_report_and_is_byte_identical_when_repeated(tmp_pat
         ["constant_channel_finite"]
 
     assert (first / "grader.json").read_bytes() == (second / "grader.json").read_bytes()
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "cp1252"])
+def test_a_narrow_output_encoding_prints_question_marks_instead_of_failing(encoding: str) -> None:
+    """Windows sends a child's output to Jupyter in cp1252, which has no ✓: the report still comes out."""
+    done = subprocess.run([sys.executable, "-m", "grader", "check",
+                           str(REPO / "assignments" / "lenet_mnist" / "solution.ipynb")],
+                          env={**os.environ, "PYTHONIOENCODING": encoding}, capture_output=True, timeout=300,
+                          cwd=REPO)
+    assert done.returncode == 0, done.stderr.decode(encoding, errors="replace")
+    out = done.stdout.decode(encoding)
+    assert "? logits_shape" in out and "public checks: 2/2 passed" in out
