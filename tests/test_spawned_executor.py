@@ -151,3 +151,14 @@ def test_self_check_runs_on_a_python_without_fork_or_packet_sockets(tmp_path: Pa
     out = " ".join(done.stdout.split())
     assert "public checks: 15/15 passed" in out, done.stdout
     assert "Limits not applied on this machine" in out and "namespaces: not available" in out, done.stdout
+
+
+def test_a_spawned_interpreter_finds_user_installed_packages(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """``pip install --user`` torch (common on laptops) lives under the user's base, which HOME=workdir hides."""
+    from grader.sandbox.judge import spawner
+
+    monkeypatch.setattr("site.ENABLE_USER_SITE", True)
+    monkeypatch.setattr("site.getuserbase", lambda: "/home/student/.local")
+    environment = spawner.starting_environment(str(tmp_path))
+    assert environment["PYTHONUSERBASE"] == "/home/student/.local" and environment["HOME"] == str(tmp_path)
+    assert environment["PYTHONPATH"] == launcher.PACKAGE_ROOT

@@ -95,8 +95,8 @@ def _readme(name: str) -> str:
         checks that are not in this folder, so passing every public check does not guarantee full
         marks. It grades the saved file: save the notebook first.
 
-        Linux (Colab included, no root needed) and macOS run it; machines without Linux namespaces,
-        Landlock, seccomp or cgroups list the limits they could not apply. On Windows use WSL or Colab.
+        It runs on Linux (Colab included, no root needed), macOS and Windows; a machine without Linux
+        namespaces, Landlock, seccomp or cgroups lists the limits it could not apply.
         """)
 
 

@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
 
         registry.warm_up()
         environment = executor_environment(workdir)  # read before clearing: it keeps switched-off features
-        os.environ.clear()  # the judge's PYTHONPATH found the grader; the student code sees only this
+        os.environ.clear()  # the judge's PYTHONPATH found the grader (and torch); the student code sees only this
         os.environ.update(environment)
         libraries.prepare(tuple(str(name) for name in setup.get("libraries") or ()))
         server.run(request_fd, reply_fd, workdir, dict(setup["limits"]), cgroup, started=STARTED)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import site
 import subprocess
 import sys
 from typing import Any
@@ -40,6 +41,16 @@ def _handing_down(fds: tuple[int, ...]) -> tuple[list[str], dict[str, Any]]:
     return [str(fd) for fd in fds], {"pass_fds": fds, "start_new_session": True}
 
 
+def starting_environment(workdir: str) -> dict[str, str]:
+    """The executor's environment plus what its interpreter needs to find the grader and torch: the
+    executor's HOME is its working directory, so packages installed with ``pip install --user`` are
+    found through ``PYTHONUSERBASE``.  The executor drops both once it has imported them."""
+    environment = {**executor_environment(workdir), "PYTHONPATH": PACKAGE_ROOT}
+    if site.ENABLE_USER_SITE:
+        environment["PYTHONUSERBASE"] = site.getuserbase()
+    return environment
+
+
 class Spawner:
     """Starts one executor per request as a new process; knows each by its ``Popen``."""
 
@@ -52,7 +63,7 @@ class Spawner:
         reply_r, reply_w = os.pipe()
         tokens, inherit = _handing_down((request_r, reply_w))
         setup = json.dumps({"workdir": workdir, "limits": limits, "cgroup": cgroup, "libraries": list(libraries)})
-        environment = {**executor_environment(workdir), "PYTHONPATH": PACKAGE_ROOT}
+        environment = starting_environment(workdir)
         try:
             popen = subprocess.Popen([sys.executable, "-m", EXECUTOR_MODULE, "--request", tokens[0],
                                       "--reply", tokens[1], "--judge", str(os.getpid()), "--setup", setup],
