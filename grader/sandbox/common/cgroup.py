@@ -46,6 +46,7 @@ import itertools
 import os
 import secrets
 import signal
+import sys
 import time
 from dataclasses import dataclass, field
 
@@ -129,6 +130,8 @@ class SubmissionCgroup:
         """
         if disabled("cgroup"):
             return None, f"memory per submission (cgroup): not available ({note('cgroup')})"
+        if not sys.platform.startswith("linux"):
+            return None, "memory per submission (cgroup): not available on this system (Linux only)"
         # the pid alone is not unique: other PID namespaces may share the hierarchy
         name = name or f"grader-{os.getpid()}-{next(_counter)}-{secrets.token_hex(3)}"
         unified, v1 = _mounts()
@@ -296,7 +299,7 @@ class SubmissionCgroup:
         for pid in self.pids():
             if pid != os.getpid():
                 with contextlib.suppress(OSError):
-                    os.kill(pid, signal.SIGKILL)
+                    os.kill(pid, signal.SIGKILL)  # only on Linux: elsewhere no cgroup is ever created
 
     def close(self, timeout_s: float = 5.0) -> bool:
         """Kill everything left and remove the cgroup; True when it is gone.  Safe to call twice.

@@ -12,8 +12,10 @@ from __future__ import annotations
 import ctypes
 from collections.abc import Sequence
 import os
+import sys
 
 from grader.sandbox.common.features import disabled, note
+from grader.sandbox.executor import libc as clib
 
 SYS_CREATE_RULESET = 444
 SYS_ADD_RULE = 445
@@ -48,19 +50,31 @@ class _PathBeneathAttr(ctypes.Structure):
     _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
 
 
-def _libc() -> ctypes.CDLL:
-    return ctypes.CDLL(None, use_errno=True)
+def _libc() -> ctypes.CDLL | None:
+    """The C library, only on Linux: elsewhere (macOS) ``syscall`` may exist, but with other numbers."""
+    return clib.libc() if sys.platform.startswith("linux") else None
 
 
 def abi_version() -> int:
     """Landlock ABI of the running kernel, 0 when unavailable (or switched off: common.features)."""
     if disabled("landlock"):
         return 0
+    syscall = getattr(_libc(), "syscall", None)
+    if syscall is None:
+        return 0
     try:
-        version = _libc().syscall(SYS_CREATE_RULESET, None, ctypes.c_size_t(0), CREATE_RULESET_VERSION)
-    except (OSError, AttributeError):
+        version = syscall(SYS_CREATE_RULESET, None, ctypes.c_size_t(0), CREATE_RULESET_VERSION)
+    except OSError:
         return 0
     return max(int(version), 0)
+
+
+def _unavailable() -> str:
+    if disabled("landlock"):
+        return f"Landlock is not available ({note('landlock')})"
+    if _libc() is None:
+        return "Landlock is not available on this system (Linux only)"
+    return "Landlock is not available in this kernel"
 
 
 def _fs_access_for(abi: int) -> int:
@@ -85,10 +99,9 @@ def restrict(read_paths: list[str], write_paths: list[str], list_paths: Sequence
     Raises OSError when Landlock is unavailable or refuses the ruleset.
     """
     abi = abi_version()
-    if abi < 1:
-        raise OSError(f"Landlock is not available ({note('landlock')})" if disabled("landlock") else
-                      "Landlock is not available in this kernel")
     libc = _libc()
+    if abi < 1 or libc is None:
+        raise OSError(_unavailable())
     fs_access = _fs_access_for(abi)
     attr = _RulesetAttr(handled_access_fs=fs_access)
     size = ctypes.sizeof(_RulesetAttr) - 16  # ABI 1-3 know only the fs field

@@ -12,13 +12,13 @@ such as tqdm's monitor, does not fail anyone); every child process counts.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import sys
 import threading
 import types
 from typing import Any, Iterable
 
+from grader.sandbox.executor.libc import libc
 from grader.sandbox.executor.student import CELL_PREFIX
 
 _PR_SET_CHILD_SUBREAPER = 36
@@ -26,15 +26,20 @@ _STANDARD = {0: "standard input", 1: "standard output", 2: "standard error"}
 
 
 def become_subreaper() -> bool:
-    """Adopt every orphaned descendant, so that a double fork still shows up as our child."""
-    try:
-        return ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
-    except (OSError, AttributeError):
-        return False
+    """Adopt every orphaned descendant, so that a double fork still shows up as our child.
+
+    False where it could not: no ``prctl`` outside Linux."""
+    prctl = getattr(libc(), "prctl", None)
+    return prctl is not None and prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
 
 
 def running_children() -> bool:
-    """Reap finished children; True if one is still running."""
+    """Reap finished children; True if one is still running.
+
+    Always False on Windows, which cannot wait for any child (no ``os.WNOHANG``): a process left
+    running there is not seen."""
+    if not hasattr(os, "WNOHANG"):
+        return False
     while True:
         try:
             pid, _ = os.waitpid(-1, os.WNOHANG)

@@ -10,16 +10,29 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 import os
-import resource
 import signal
 import sys
 from typing import TYPE_CHECKING
+
+try:
+    import resource
+except ImportError:  # Windows: no rlimits at all, each reported as not applied
+    resource = None  # type: ignore[assignment]
 
 import grader
 from grader.sandbox.common.limits import GiB, MiB
 
 if TYPE_CHECKING:
     from grader.sandbox.common.cgroup import SubmissionCgroup
+
+
+def _rlimit(name: str) -> int:
+    """``resource.<name>``; OSError, whose text is the not-applied note, where this system has no such limit."""
+    if resource is None:
+        raise OSError("not available on this system (no `resource` module, Windows)")
+    if not hasattr(resource, name):
+        raise OSError(f"not available on this system (no resource.{name})")
+    return int(getattr(resource, name))
 
 
 def _set(limit: int, value: int) -> None:
@@ -29,8 +42,17 @@ def _set(limit: int, value: int) -> None:
     resource.setrlimit(limit, (value, value if hard == resource.RLIM_INFINITY else hard))
 
 
+#: Where Linux says how much address space the process has reserved already (VmSize); not on macOS or Windows.
+_STATUS = "/proc/self/status"
+
+
 def _current_address_space() -> int:
-    with open("/proc/self/status") as status:
+    try:
+        status = open(_STATUS)
+    except FileNotFoundError:
+        raise OSError(f"not available on this system (no {_STATUS} to measure the address space already "
+                      "in use)") from None
+    with status:
         for line in status:
             if line.startswith("VmSize:"):
                 return int(line.split()[1]) * 1024
@@ -73,7 +95,7 @@ def apply_in_worker(limits: dict[str, float | int], workdir: str, read_paths: li
         # address space without end before anything counted.  A generous address-space backstop turns
         # it into a MemoryError at once (an executor that needs CUDA must not get it: CUDA reserves more).
         try:
-            _set(resource.RLIMIT_AS, _current_address_space() + VIRTUAL_BACKSTOP_FACTOR * memory)
+            _set(_rlimit("RLIMIT_AS"), _current_address_space() + VIRTUAL_BACKSTOP_FACTOR * memory)
         except (OSError, ValueError) as exc:
             missing.append(f"address-space backstop: {exc}")
     else:
@@ -81,29 +103,30 @@ def apply_in_worker(limits: dict[str, float | int], workdir: str, read_paths: li
             missing.append("memory per submission (cgroup): this process is not in the submission's cgroup; "
                            "memory is limited per process instead")
         try:
-            _set(resource.RLIMIT_AS, _current_address_space() + memory)
+            _set(_rlimit("RLIMIT_AS"), _current_address_space() + memory)
             applied.append(f"memory: {memory / GiB:g} GiB for the submission (address-space limit)")
         except (OSError, ValueError) as exc:
             missing.append(f"memory limit: {exc}")
     try:
-        _set(resource.RLIMIT_FSIZE, int(limits["file_size_bytes"]))
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-large write raises instead of killing
+        _set(_rlimit("RLIMIT_FSIZE"), int(limits["file_size_bytes"]))
+        if hasattr(signal, "SIGXFSZ"):  # a too-large write raises instead of killing
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         applied.append(f"files: at most {int(limits['file_size_bytes']) // MiB} MiB each")
     except (OSError, ValueError) as exc:
         missing.append(f"file size limit: {exc}")
     try:
-        _set(resource.RLIMIT_NPROC, int(limits["max_processes"]))
+        _set(_rlimit("RLIMIT_NPROC"), int(limits["max_processes"]))
         if in_cgroup and cgroup is not None and cgroup.max_pids is not None:
             pass  # the cgroup's pids limit, in its note, holds for root too
-        elif os.geteuid() == 0:
+        elif hasattr(os, "geteuid") and os.geteuid() == 0:
             missing.append("process-count limit: not enforced for root (the PID namespace still reaps every process)")
         else:
             applied.append(f"processes: at most {int(limits['max_processes'])}")
     except (OSError, ValueError) as exc:
         missing.append(f"process limit: {exc}")
     try:
-        _set(resource.RLIMIT_CPU, int(limits["cpu_seconds"]))
-        _set(resource.RLIMIT_CORE, 0)
+        _set(_rlimit("RLIMIT_CPU"), int(limits["cpu_seconds"]))
+        _set(_rlimit("RLIMIT_CORE"), 0)
     except (OSError, ValueError) as exc:
         missing.append(f"CPU limit: {exc}")
 

@@ -26,6 +26,7 @@ import os
 import signal
 
 from grader.sandbox.common.features import disabled, note
+from grader.sandbox.executor.libc import libc
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
@@ -38,7 +39,9 @@ MS_PRIVATE = 1 << 18
 MS_NOSUID, MS_NODEV, MS_NOEXEC = 2, 4, 8
 PR_SET_PDEATHSIG = 1
 
-_libc = ctypes.CDLL(None, use_errno=True)
+_libc = libc()  # None on Windows; on macOS it has no prctl, unshare or mount
+#: PR_SET_PDEATHSIG's signal: prctl exists only on Linux, where SIGKILL is 9 (Windows has no signal.SIGKILL).
+_SIGKILL = getattr(signal, "SIGKILL", 9)
 
 _WHAT = {
     CLONE_NEWNET: "network: own network namespace without interfaces (no TCP, UDP or abstract sockets)",
@@ -55,7 +58,7 @@ def die_with_parent(parent: int) -> None:
     effect, the process has already been adopted by another, and ends now."""
     prctl = getattr(_libc, "prctl", None)  # Linux only: elsewhere the judge's own clean-up has to do
     if prctl is not None:
-        prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        prctl(PR_SET_PDEATHSIG, _SIGKILL, 0, 0, 0)
     if os.getppid() != parent:
         os._exit(137)
 
@@ -85,6 +88,10 @@ def _enter(applied: list[str], missing: list[str]) -> tuple[bool, bool]:
     if disabled("namespaces"):
         missing.append(f"user, network, PID, IPC and UTS namespaces: not available ({note('namespaces')}); "
                        "the executor shares the host's network and process table")
+        return False, False
+    if getattr(_libc, "unshare", None) is None:
+        missing.append("user, network, PID, IPC and UTS namespaces: not available on this system (its C library "
+                       "has no unshare: Linux only); the executor shares the host's network and process table")
         return False, False
     uid_outside, gid_outside = os.geteuid(), os.getegid()
     error = _unshare(CLONE_NEWUSER | others)

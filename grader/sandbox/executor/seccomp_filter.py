@@ -26,6 +26,7 @@ covers every thread of the process (``TSYNC``) and every process it starts.
 from __future__ import annotations
 
 import errno
+import sys
 
 from grader.sandbox.common.features import disabled, note
 
@@ -60,6 +61,12 @@ CLONE_NEW_FLAGS = (0x00020000, 0x02000000, 0x04000000, 0x08000000, 0x10000000, 0
                    0x40000000, 0x00000080)
 
 
+#: What importing pyseccomp raises where libseccomp is missing (RuntimeError: "Unable to find libseccomp").
+#: Anything else (TypeError where ``ctypes.CDLL(None)`` is refused, AttributeError for a libc without
+#: ``free``) is reported with its type.
+_LOAD_ERRORS = (ImportError, RuntimeError, OSError)
+
+
 def _denied_names(seccomp) -> tuple[list[int], list[str]]:  # type: ignore[no-untyped-def]
     numbers, unknown = [], []
     for name in DENIED:
@@ -77,8 +84,8 @@ def load_library() -> None:
     :func:`install` calls it too; call it earlier when Landlock comes in between."""
     try:
         import pyseccomp  # noqa: F401
-    except (ImportError, RuntimeError, OSError):
-        pass  # install() reports it
+    except Exception:  # noqa: BLE001 - whatever loading libseccomp raised: install() reports it
+        pass
 
 
 def install() -> tuple[list[str], list[str]]:
@@ -90,10 +97,14 @@ def install() -> tuple[list[str], list[str]]:
     if disabled("seccomp"):
         return [], [f"system-call filter (seccomp): not available ({note('seccomp')}); sockets, device nodes, "
                     "SysV IPC and the kernel log stay reachable"]
+    if not sys.platform.startswith("linux"):
+        return [], ["system-call filter (seccomp): not available on this system (Linux only); sockets, device "
+                    "nodes, SysV IPC and the kernel log stay reachable"]
     try:
         import pyseccomp as seccomp
-    except (ImportError, RuntimeError, OSError) as exc:  # RuntimeError: "Unable to find libseccomp"
-        return [], [f"system-call filter (seccomp): not available ({exc}); sockets, device nodes, "
+    except Exception as exc:  # noqa: BLE001 - pyseccomp loads libc and libseccomp through ctypes at import
+        reason = exc if isinstance(exc, _LOAD_ERRORS) else f"{type(exc).__name__}: {exc}"
+        return [], [f"system-call filter (seccomp): not available ({reason}); sockets, device nodes, "
                     "SysV IPC and the kernel log stay reachable"]
     try:
         deny = seccomp.ERRNO(errno.EPERM)
