@@ -192,6 +192,11 @@ def test_no_subreaper_without_a_c_library(monkeypatch: pytest.MonkeyPatch) -> No
 def test_no_subreaper_with_a_c_library_without_prctl(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(leftovers, "libc", lambda: object())
     assert leftovers.become_subreaper() is False
+    monkeypatch.setattr("sys.platform", "darwin")
+    assert leftovers.adoption_notes() == ["orphaned processes: not adopted by the worker (Linux only, this is "
+                                          "darwin); a double fork is not seen as left running"]
+    monkeypatch.delattr(os, "WNOHANG")
+    assert "not seen on this system (Windows)" in leftovers.adoption_notes()[0]
 
 
 def test_children_are_not_looked_for_without_wnohang(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -45,9 +45,7 @@ def run(request_fd: int, reply_fd: int, workdir: str, limits: dict[str, Any], cg
     missing += not_limited
     linecache.clearcache()  # grader sources read before the restriction must not stay visible
     applied.append(audit.install())
-    if not leftovers.become_subreaper():
-        missing.append("orphaned processes: not adopted by the worker (prctl failed); a double fork "
-                       "is not seen as left running")
+    missing += leftovers.adoption_notes()
     protocol_fds = (request_fd, reply_fd)
     descriptors = leftovers.descriptor_identities((0, 1, 2, *protocol_fds))
     streams = (sys.stdin, sys.stdout, sys.stderr)
