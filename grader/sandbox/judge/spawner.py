@@ -98,7 +98,7 @@ class Spawner:
     def kill(self, pid: int) -> None:
         """Kill the executor and, on POSIX, its whole session (whatever it started)."""
         popen = self._children.get(pid)
-        if os.name != "nt":
+        if hasattr(os, "killpg"):
             for kill in (os.killpg, os.kill):
                 try:
                     kill(pid, signal.SIGKILL)
@@ -106,7 +106,7 @@ class Spawner:
                     pass
         elif popen is not None:
             try:
-                popen.kill()  # TerminateProcess
+                popen.kill()  # Windows: TerminateProcess
             except OSError:
                 pass
 
