@@ -95,8 +95,10 @@ def _readme(name: str) -> str:
         checks that are not in this folder, so passing every public check does not guarantee full
         marks. It grades the saved file: save the notebook first.
 
-        Linux (Colab included, no root needed) and macOS run it; machines without Linux namespaces,
-        Landlock, seccomp or cgroups list the limits they could not apply. On Windows use WSL or Colab.
+        Linux runs it as an ordinary user (Colab included, no root needed); a machine without Linux
+        namespaces, Landlock, seccomp or cgroups lists the limits it could not apply, and the checks
+        still run. macOS is not tested (it may lack the sockets the sandbox needs; the check then says
+        so in one line). On Windows use WSL or Colab.
         """)
 
 
