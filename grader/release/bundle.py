@@ -95,8 +95,9 @@ def _readme(name: str) -> str:
         checks that are not in this folder, so passing every public check does not guarantee full
         marks. It grades the saved file: save the notebook first.
 
-        It runs on Linux (Colab included, no root needed), macOS and Windows; a machine without Linux
-        namespaces, Landlock, seccomp or cgroups lists the limits it could not apply.
+        It runs as an ordinary user (no root needed) on Linux (Colab included), macOS and Windows; a
+        machine without Linux namespaces, Landlock, seccomp or cgroups lists the limits it could not
+        apply, and the checks still run (macOS and Windows are not tested yet).
         """)
 
 

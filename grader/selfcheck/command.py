@@ -32,15 +32,14 @@ def _guarded(args: argparse.Namespace, errors: Console, work: Callable[[], int])
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from grader.selfcheck.report import render_self_check
+    from grader.selfcheck.report import print_notes, render_self_check
     from grader.selfcheck.run import self_check
 
     console, errors = Console(highlight=False), Console(stderr=True, highlight=False, emoji=False)
 
     def work() -> int:
         result = self_check(args.submission, args.assignment)
-        for note in result.result.warnings:
-            errors.print(f"note: {note}", markup=False, soft_wrap=True)
+        print_notes(result, errors)
         render_self_check(result, console)
         return EXIT_GRADED
     return _guarded(args, errors, work)

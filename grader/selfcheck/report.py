@@ -11,7 +11,7 @@ from rich.text import Text
 
 from grader.selfcheck.run import SelfCheckResult
 
-__all__ = ["render_self_check", "summary_line"]
+__all__ = ["print_notes", "render_self_check", "summary_line"]
 
 _MARK = {"passed": ("✓", "green"), "failed": ("✗", "red"), "warning": ("⚠", "yellow"), "skipped": ("○", "dim")}
 
@@ -23,6 +23,12 @@ def summary_line(check: SelfCheckResult) -> str:
     if check.unfinished:
         line += f"; not implemented yet: {', '.join(check.unfinished)}"
     return line
+
+
+def print_notes(check: SelfCheckResult, errors: Console) -> None:
+    """The notes (a converted old notebook, a skipped statement…), one ``note:`` line each, before the report."""
+    for note in check.result.warnings:
+        errors.print(f"note: {note}", markup=False, soft_wrap=True)
 
 
 def render_self_check(check: SelfCheckResult, console: Console) -> None:

@@ -29,6 +29,11 @@ class SelfCheckResult:
     saved: str  #: which file was graded and how old it is (or why it may be stale)
     stale: bool  #: the file is older than what the editor last saved
 
+    def __repr__(self) -> str:
+        """One line: a notebook cell ending in ``check(…)`` shows it under the report, not a dump of every check."""
+        return (f"SelfCheckResult({self.result.submission!r}: {self.passed}/{self.total} public checks passed"
+                f"{', hidden checks not run' if self.hidden_checks else ''})")
+
     @property
     def passed(self) -> int:
         return sum(c.outcome == "passed" for i in self.result.items for c in i.checks if c.max_points > 0)
