@@ -335,3 +335,24 @@ def test_everything_missing_at_once_degrades() -> None:
     ]
     assert "audit hook" in result["audit"]
     assert result["subreaper"] is False and result["left"] == []
+
+
+@pytest.mark.parametrize(("uid_map", "euid", "root"), [
+    ("0 0 4294967295\n", 0, True),  # the host's root, no user namespace
+    ("0 65534 1\n", 0, False),  # an ordinary user, root only inside its own user namespace
+    ("0 1000 1\n1 100000 65536\n", 5, False),
+    (None, 0, True),  # no /proc: what geteuid says
+])
+def test_only_root_on_the_host_escapes_the_process_count_limit(monkeypatch: pytest.MonkeyPatch, uid_map: str | None,
+                                                               euid: int, root: bool) -> None:
+    import io
+
+    def fake_open(path: str, *args: Any) -> io.StringIO:
+        if uid_map is None:
+            raise FileNotFoundError(path)
+        assert path == "/proc/self/uid_map"
+        return io.StringIO(uid_map)
+
+    monkeypatch.setattr(limits, "open", fake_open, raising=False)
+    monkeypatch.setattr(os, "geteuid", lambda: euid)
+    assert limits._root_on_the_host() is root

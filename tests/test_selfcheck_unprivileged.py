@@ -184,7 +184,9 @@ def test_the_solution_passes_and_the_missing_limits_are_listed(student: Student)
     _passes_every_public_check(result)
     assert not result.stderr  # no warning about a cache folder, a config folder or anything else
     # a user's processes cannot have a memory cgroup of their own unless one is delegated to them
-    assert "memory per submission (cgroup)" in _limits_not_applied(result.stdout)
+    missing = _limits_not_applied(result.stdout)
+    assert "memory per submission (cgroup)" in missing
+    assert "process-count limit" not in missing  # the kernel holds an ordinary user to it, namespace or not
     assert list(tmp.iterdir()) == []
 
 
@@ -205,7 +207,8 @@ def test_with_user_namespaces_refused_by_the_kernel(student: Student) -> None:
         pytest.skip(f"cannot make a user namespace that refuses others here: {result.stderr.strip()}")
     _passes_every_public_check(result)
     missing = _limits_not_applied(result.stdout)
-    assert "user namespace: not permitted here (No space left on device)" in missing
+    assert "user namespace: not permitted here (No space left on device); user.max_user_namespaces is 0" in \
+        " ".join(missing.split())
     assert "network, PID, IPC and UTS namespaces: not permitted here" in missing
 
 

@@ -59,6 +59,23 @@ def _current_address_space() -> int:
     return 0
 
 
+def _root_on_the_host() -> bool:
+    """Is this process root outside its user namespace?  Only that root escapes ``RLIMIT_NPROC``; an
+    ordinary user mapped to uid 0 inside its own namespace is still held to it."""
+    if not hasattr(os, "geteuid"):
+        return False
+    uid = os.geteuid()
+    try:
+        with open("/proc/self/uid_map") as mapping:
+            for line in mapping:
+                inside, outside, count = (int(field) for field in line.split())
+                if inside <= uid < inside + count:
+                    return outside + uid - inside == 0
+    except (OSError, ValueError):
+        pass
+    return uid == 0
+
+
 #: Address space an executor under a cgroup may reserve, as a multiple of the submission's memory limit.
 VIRTUAL_BACKSTOP_FACTOR = 4
 
@@ -118,8 +135,9 @@ def apply_in_worker(limits: dict[str, float | int], workdir: str, read_paths: li
         _set(_rlimit("RLIMIT_NPROC"), int(limits["max_processes"]))
         if in_cgroup and cgroup is not None and cgroup.max_pids is not None:
             pass  # the cgroup's pids limit, in its note, holds for root too
-        elif hasattr(os, "geteuid") and os.geteuid() == 0:
-            missing.append("process-count limit: not enforced for root (the PID namespace still reaps every process)")
+        elif _root_on_the_host():
+            missing.append("process-count limit: not enforced for root (the kernel exempts it; a PID namespace, "
+                           "where applied, still ends every process with the executor)")
         else:
             applied.append(f"processes: at most {int(limits['max_processes'])}")
     except (OSError, ValueError) as exc:

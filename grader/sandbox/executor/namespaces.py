@@ -82,6 +82,13 @@ def _map_self_to_root(uid: int, gid: int) -> None:
         f.write(f"0 {gid} 1")
 
 
+_EPERM_HINT = ("unprivileged user namespaces are refused (kernel.unprivileged_userns_clone=0, AppArmor's "
+               "kernel.apparmor_restrict_unprivileged_userns=1, or a container's seccomp profile)")
+#: What the errno of a refused ``unshare(CLONE_NEWUSER)`` says about the machine.
+_WHY_NO_USER_NAMESPACE = {errno.ENOSPC: "user.max_user_namespaces is 0 here, or its limit is reached",
+                          errno.EPERM: _EPERM_HINT}
+
+
 def _enter(applied: list[str], missing: list[str]) -> tuple[bool, bool]:
     """Unshare what the machine allows; return (have a user namespace, have a PID namespace)."""
     others = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWPID
@@ -104,8 +111,8 @@ def _enter(applied: list[str], missing: list[str]) -> tuple[bool, bool]:
                        "holds no capability over the host")
         applied.extend(_WHAT.values())
         return True, True
-    missing.append(f"user namespace: not permitted here ({os.strerror(error)}); needs "
-                   "kernel.unprivileged_userns_clone=1 or a container that allows unshare")
+    why = _WHY_NO_USER_NAMESPACE.get(error, _EPERM_HINT)
+    missing.append(f"user namespace: not permitted here ({os.strerror(error)}); {why}")
     error = _unshare(others)  # as real root, namespaces without a user namespace still isolate
     if error == 0:
         applied.extend(_WHAT.values())
