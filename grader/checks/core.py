@@ -184,9 +184,9 @@ JUDGE_GRACE_S = 5.0
 
 @contextlib.contextmanager
 def _judge_deadline(seconds: float) -> Iterator[None]:
-    """Raise JudgeDeadline in this thread after ``seconds`` (only the main thread has signals: elsewhere
-    the deadlines of the requests still bound the worker's share)."""
-    if threading.current_thread() is not threading.main_thread():
+    """Raise JudgeDeadline in this thread after ``seconds`` (only the main thread has signals, and Windows
+    has no SIGALRM: there the deadlines of the requests still bound the worker's share)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGALRM"):
         yield
         return
 
