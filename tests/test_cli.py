@@ -339,7 +339,7 @@ def test_grading_writes_every_report_and_is_byte_identical_when_repeated(tmp_pat
     assert (first / "grader.json").read_bytes() == (second / "grader.json").read_bytes()
 
 
-@pytest.mark.parametrize("encoding", ["ascii", "cp1252"])
+@pytest.mark.parametrize("encoding", ["cp1252"])
 def test_a_narrow_output_encoding_prints_question_marks_instead_of_failing(encoding: str) -> None:
     """Windows sends a child's output to Jupyter in cp1252, which has no ✓: the report still comes out."""
     done = subprocess.run([sys.executable, "-m", "grader", "check",
