@@ -356,3 +356,15 @@ def test_only_root_on_the_host_escapes_the_process_count_limit(monkeypatch: pyte
     monkeypatch.setattr(limits, "open", fake_open, raising=False)
     monkeypatch.setattr(os, "geteuid", lambda: euid)
     assert limits._root_on_the_host() is root
+
+
+def test_job_objects_are_windows_only() -> None:
+    """Elsewhere asking for one is an OSError (reported as a limit not applied), never another exception."""
+    from grader.sandbox.common import windows_job
+    from grader.sandbox.judge.spawner import Spawner
+
+    with pytest.raises(OSError, match="no job objects"):
+        windows_job.kill_on_close_job()
+    with pytest.raises(OSError, match="no job objects"):
+        windows_job.limit_own_memory(2**30)
+    assert Spawner()._job is None

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import json
 import os
+import random
+import signal
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -88,3 +91,55 @@ def test_an_attack_costs_its_item_and_nothing_else(name: str, tmp_path: Path) ->
     assert expected, (attack.score, got, most, items[attack.item])
     companion = items[attack.companion[0]]["checks"]
     assert sum(c["points"] for c in companion) == sum(c["max_points"] for c in companion), companion
+
+
+def _processes_with(*needles: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if all(needle in command for needle in needles):
+                found.append(int(entry.name))
+    return found
+
+
+def test_a_killed_judge_takes_its_executors_with_it(tmp_path: Path) -> None:
+    """The judge's job object kills its executors when the judge dies, even one looping in student code
+    (without it the executor ran on, measured)."""
+    marker = f"{random.randrange(200, 299)}.{random.randrange(10**5, 10**6)}"  # a timeout no other run uses
+    submission = tmp_path / "loop.py"
+    submission.write_text("# %%\nimport torch\nimport torch.nn as nn\n\n# %%\nclass Dropout(nn.Module):\n"
+                          "    def __init__(self, p):\n        super().__init__()\n        self.p = p\n\n"
+                          "    def forward(self, input):\n        while True:\n            pass\n", encoding="utf-8")
+    judge = subprocess.Popen([str(REPO / "tools" / "windows-under-wine" / "python"), RIG, "-m", "grader", "grade",
+                              "loop.py", "--assignment", "resnet_cifar10", "--item", "Dropout", "--timeout", marker],
+                             cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 300
+        while not (executors := _processes_with("executor.spawned", marker)) and time.monotonic() < deadline:
+            time.sleep(1)
+        assert executors, "no executor started"
+        time.sleep(10)  # it is now looping in forward
+        for pid in _processes_with("grader grade", marker):
+            os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while _processes_with("executor.spawned", marker) and time.monotonic() < deadline:
+            time.sleep(1)
+        left = _processes_with("executor.spawned", marker)
+        for pid in left:
+            os.kill(pid, signal.SIGKILL)
+        assert not left, "an executor outlived its killed judge"
+    finally:
+        judge.kill()
+        judge.communicate()
+
+
+def test_job_structures_have_the_sizes_windows_expects() -> None:
+    """JOBOBJECT_EXTENDED_LIMIT_INFORMATION is 144 bytes and PROCESS_MEMORY_COUNTERS_EX 80 on 64-bit Windows
+    (Wine accepts any job memory limit but does not enforce it, so only the layout is checked here)."""
+    done = _run("-c", "import ctypes; from grader.sandbox.common import windows_job as job; "
+                      "print(ctypes.sizeof(job._ExtendedLimits), ctypes.sizeof(job._MemoryCounters))")
+    assert done.stdout.split() == ["144", "80"], done

@@ -120,8 +120,15 @@ def apply_in_worker(limits: dict[str, float | int], workdir: str, read_paths: li
             missing.append("memory per submission (cgroup): this process is not in the submission's cgroup; "
                            "memory is limited per process instead")
         try:
-            _set(_rlimit("RLIMIT_AS"), _current_address_space() + memory)
-            applied.append(f"memory: {memory / GiB:g} GiB for the submission (address-space limit)")
+            if resource is None and os.name == "nt":
+                from grader.sandbox.common import windows_job
+
+                windows_job.limit_own_memory(memory)
+                applied.append(f"memory: {memory / GiB:g} GiB for each executor beyond what it held at start "
+                               "(Windows job object)")
+            else:
+                _set(_rlimit("RLIMIT_AS"), _current_address_space() + memory)
+                applied.append(f"memory: {memory / GiB:g} GiB for the submission (address-space limit)")
         except (OSError, ValueError) as exc:
             missing.append(f"memory limit: {exc}")
     try:

@@ -51,11 +51,22 @@ def starting_environment(workdir: str) -> dict[str, str]:
     return environment
 
 
+def _kill_on_close_job() -> Any:
+    from grader.sandbox.common import windows_job
+
+    try:
+        return windows_job.kill_on_close_job()
+    except OSError:
+        return None
+
+
 class Spawner:
     """Starts one executor per request as a new process; knows each by its ``Popen``."""
 
     def __init__(self) -> None:
         self._children: dict[int, subprocess.Popen[bytes]] = {}
+        #: Windows: a job that kills every executor when the judge exits, however it ends
+        self._job = _kill_on_close_job() if os.name == "nt" else None
 
     def spawn(self, workdir: str, limits: dict[str, Any], cgroup: dict[str, Any] | None = None,
               libraries: tuple[str, ...] = ()) -> Spawned:
@@ -81,6 +92,11 @@ class Spawner:
         popen.stdout.close()
         popen.stderr.close()
         self._children[popen.pid] = popen
+        if self._job is not None:
+            try:
+                self._job.add(int(popen._handle))  # type: ignore[attr-defined]  # the process handle, Windows only
+            except OSError:
+                pass  # the executor lives on if the judge is killed; close() still kills it
         return Spawned(popen.pid, request_w, reply_r, out, err)
 
     def wait(self, pid: int, timeout: float) -> int | None:
