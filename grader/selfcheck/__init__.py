@@ -18,8 +18,9 @@ def check(notebook: str | Path, assignment: str | None = None) -> SelfCheckResul
     """Run the public checks on the saved ``notebook`` and print the report (for a notebook cell).
 
     Prints what ``python -m grader check`` prints, notes included.  What the command reports as one
-    ``error:`` line (a notebook that cannot be read, an unknown assignment) is printed the same way here, and ``None`` returned, instead of a traceback in the cell; the
-    grader's own failure (a bug) still raises.  Returns the result, whose repr in a cell is one line.
+    ``error:`` line (a notebook that cannot be read, an unknown assignment) is printed the same way
+    here, and ``None`` returned, instead of a traceback in the cell; the grader's own failure (a bug)
+    still raises.  Returns the result, whose repr in a cell is one line.
     """
     from rich.console import Console
 

@@ -17,7 +17,6 @@ from typing import Any
 _EXTENDED_LIMIT_INFORMATION = 9  #: JobObjectExtendedLimitInformation
 KILL_ON_JOB_CLOSE = 0x2000
 PROCESS_MEMORY = 0x100
-_PROCESS_QUERY_LIMITED_INFORMATION = 0x1000
 
 
 class _Basic(ctypes.Structure):

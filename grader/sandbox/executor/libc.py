@@ -19,4 +19,3 @@ def libc() -> ctypes.CDLL | None:
         return ctypes.CDLL(None, use_errno=True)
     except (TypeError, OSError):
         return None
-

@@ -4,7 +4,8 @@
 ``R`` and ``W`` are the protocol pipes the judge handed down (descriptor numbers on POSIX, handles
 on Windows), ``JSON`` the same description the zygote receives (working directory, limits,
 cgroup, libraries).  Standard input, output and error were set by the judge (nothing, and its two
-capture pipes), the environment is :func:`startup.executor_environment`'s and the working directory
+capture pipes), the environment is :func:`grader.sandbox.common.environment.executor_environment`'s
+(plus what the interpreter needs to find its packages, dropped once they are imported) and the working directory
 is the item's.  It then imports torch and the probes, warms them up, and serves exactly like a
 forked executor (:func:`grader.sandbox.executor.server.run`).  Slower to start (one torch import per
 item) but it needs neither ``os.fork`` nor descriptor passing.

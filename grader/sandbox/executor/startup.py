@@ -14,7 +14,6 @@ import sys
 from typing import Any
 
 
-
 def redirect_standard_streams(stdout_fd: int, stderr_fd: int) -> None:
     """Standard input reads nothing; standard output and error go to the judge's capture pipes,
     written through at once (a student's last print before a crash is still seen)."""

@@ -90,6 +90,16 @@ def why_no_zygote() -> str | None:
     return None
 
 
+def kill_group(pid: int) -> None:
+    """SIGKILL an executor's process group (once it made one: setsid) and the executor itself, in case it
+    had not yet (POSIX)."""
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
 class Zygote:
     def __init__(self, sock: socket.socket, pid: int, popen: subprocess.Popen[bytes] | None = None) -> None:
         self._sock, self.pid, self._popen = sock, pid, popen
@@ -156,13 +166,7 @@ class Zygote:
         return code if isinstance(code, int) else None
 
     def kill(self, pid: int) -> None:
-        """SIGKILL the executor's process group (once it made one: setsid) and the executor itself, in case
-        it had not yet."""
-        for kill in (os.killpg, os.kill):
-            try:
-                kill(pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+        kill_group(pid)
 
     def alive(self) -> bool:
         if self._popen is not None:

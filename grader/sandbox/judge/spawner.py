@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import site
 import subprocess
 import sys
 from typing import Any
 
 from grader.sandbox.common.environment import executor_environment
-from grader.sandbox.judge.launcher import PACKAGE_ROOT, Spawned, ZygoteLost
+from grader.sandbox.judge.launcher import PACKAGE_ROOT, Spawned, ZygoteLost, kill_group
 
 #: Named, never imported here (the judge imports nothing that runs in the executor).
 EXECUTOR_MODULE = "grader.sandbox.executor.spawned"
@@ -115,11 +114,7 @@ class Spawner:
         """Kill the executor and, on POSIX, its whole session (whatever it started)."""
         popen = self._children.get(pid)
         if hasattr(os, "killpg"):
-            for kill in (os.killpg, os.kill):
-                try:
-                    kill(pid, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
+            kill_group(pid)
         elif popen is not None:
             try:
                 popen.kill()  # Windows: TerminateProcess
